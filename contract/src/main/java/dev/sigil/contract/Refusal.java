@@ -1,0 +1,19 @@
+package dev.sigil.contract;
+
+/** Why something was refused: a stable code for machines and a sentence a person can act on. */
+public record Refusal(String code, String message) {
+    public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
+    public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    public static final String NOT_FOUND = "NOT_FOUND";
+    public static final String UNSUPPORTED_JOIN_METHOD = "UNSUPPORTED_JOIN_METHOD";
+    public static final String INVALID_PUBLIC_KEY = "INVALID_PUBLIC_KEY";
+    public static final String TOKEN_NOT_FOUND = "TOKEN_NOT_FOUND";
+    public static final String TOKEN_EXPIRED = "TOKEN_EXPIRED";
+    public static final String TOKEN_ALREADY_USED = "TOKEN_ALREADY_USED";
+    public static final String TOKEN_METHOD_MISMATCH = "TOKEN_METHOD_MISMATCH";
+    public static final String BOT_NOT_FOUND = "BOT_NOT_FOUND";
+    public static final String ROLE_NOT_FOUND = "ROLE_NOT_FOUND";
+    public static final String NO_PRINCIPALS = "NO_PRINCIPALS";
+    public static final String ISSUER_UNAVAILABLE = "ISSUER_UNAVAILABLE";
+}

@@ -1,0 +1,43 @@
+package dev.sigil.contract;
+
+import java.util.List;
+import java.util.Map;
+
+/** Every Kafka topic Sigil uses, with the settings it must be created with (see DESIGN.md, "The log between them"). */
+public final class Topics {
+    public static final String BOTS = "sigil.bots";
+    public static final String ROLES = "sigil.roles";
+    public static final String LOCKS = "sigil.locks";
+    public static final String JOIN_TOKENS = "sigil.join-tokens";
+    public static final String CA = "sigil.ca";
+    public static final String DELIVERIES = "sigil.deliveries";
+    public static final String ISSUE_REQUESTS = "sigil.issue.requests";
+    public static final String ISSUE_RESULTS = "sigil.issue.results";
+    public static final String RENEWAL_REQUESTS = "sigil.renewal.requests";
+    public static final String RENEWAL_DUE = "sigil.renewal.due";
+    public static final String AUDIT = "sigil.audit";
+
+    /** Records that could not be read are parked here with the reason, so the consumer can keep going. */
+    public static String deadLetter(String topic) {
+        return topic + ".dlq";
+    }
+
+    /** A topic and how it is kept: compacted topics hold desired state by key, the others are event streams. */
+    public record Definition(String name, boolean compacted) {
+        public Map<String, String> configs() {
+            return compacted ? Map.of("cleanup.policy", "compact") : Map.of("cleanup.policy", "delete");
+        }
+    }
+
+    public static List<Definition> all() {
+        List<Definition> state = List.of(BOTS, ROLES, LOCKS, JOIN_TOKENS, CA, DELIVERIES).stream()
+                .map(t -> new Definition(t, true)).toList();
+        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT,
+                deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
+                .map(t -> new Definition(t, false)).toList();
+        return java.util.stream.Stream.concat(state.stream(), events.stream()).toList();
+    }
+
+    private Topics() {
+    }
+}

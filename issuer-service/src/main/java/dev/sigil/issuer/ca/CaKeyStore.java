@@ -1,0 +1,157 @@
+package dev.sigil.issuer.ca;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Provider;
+import java.security.Security;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/**
+ * Sigil's CA keys on disk: generated on first start, then loaded, so a restart keeps the same CA. Private key
+ * files are created 0600 and written atomically; they never leave this process.
+ */
+public final class CaKeyStore {
+    public static final Provider PROVIDER = bouncyCastle();
+    private static final Duration CA_LIFETIME = Duration.ofDays(3650);
+
+    private final Path directory;
+
+    public CaKeyStore(Path directory) {
+        this.directory = directory;
+    }
+
+    public SshCertificateAuthority sshUserCa() {
+        return new SshCertificateAuthority(ed25519("ssh_user_ca.key"));
+    }
+
+    public SshCertificateAuthority sshHostCa() {
+        return new SshCertificateAuthority(ed25519("ssh_host_ca.key"));
+    }
+
+    public X509CertificateAuthority tlsCa(String clusterName) {
+        KeyPair keys = keyPair("tls_ca.key", () -> {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", PROVIDER);
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        });
+        Path certFile = directory.resolve("tls_ca.crt");
+        try {
+            if (!Files.exists(certFile)) {
+                Instant now = Instant.now();
+                X509Certificate created = X509CertificateAuthority.selfSigned(keys, clusterName,
+                        now.minus(Duration.ofHours(1)), now.plus(CA_LIFETIME));
+                writeAtomically(certFile, X509CertificateAuthority.pem(created), false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the CA certificate " + certFile, e);
+        }
+        try (Reader reader = Files.newBufferedReader(certFile); PEMParser parser = new PEMParser(reader)) {
+            return new X509CertificateAuthority(keys, toCertificate((X509CertificateHolder) parser.readObject()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the CA certificate " + certFile, e);
+        }
+    }
+
+    private Ed25519PrivateKeyParameters ed25519(String file) {
+        KeyPair keys = keyPair(file, () -> KeyPairGenerator.getInstance("Ed25519", PROVIDER).generateKeyPair());
+        try {
+            return (Ed25519PrivateKeyParameters) PrivateKeyFactory.createKey(keys.getPrivate().getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot decode the CA key " + file, e);
+        }
+    }
+
+    private interface Generator {
+        KeyPair generate() throws GeneralSecurityException;
+    }
+
+    private KeyPair keyPair(String file, Generator generator) {
+        Path path = directory.resolve(file);
+        try {
+            if (!Files.exists(path)) {
+                writeAtomically(path, X509CertificateAuthority.pem(generator.generate().getPrivate()), true);
+            }
+            try (Reader reader = Files.newBufferedReader(path); PEMParser parser = new PEMParser(reader)) {
+                Object parsed = parser.readObject();
+                JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(PROVIDER);
+                if (parsed instanceof PEMKeyPair pair) {
+                    return converter.getKeyPair(pair);
+                }
+                PrivateKeyInfo info = (PrivateKeyInfo) parsed;
+                java.security.PrivateKey privateKey = converter.getPrivateKey(info);
+                return new KeyPair(publicKeyOf(privateKey), privateKey);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load or create the CA key " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    // EC keys are written as SEC1 pairs; Ed25519 keys as PKCS#8, from which BouncyCastle derives the public half.
+    private static java.security.PublicKey publicKeyOf(java.security.PrivateKey privateKey) throws GeneralSecurityException {
+        if (privateKey instanceof org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey ed) {
+            return ed.getPublicKey();
+        }
+        throw new GeneralSecurityException("unsupported CA key type " + privateKey.getAlgorithm());
+    }
+
+    /** Writes via a temporary file and a rename; a concurrent first start by another replica keeps the first key. */
+    private void writeAtomically(Path target, String content, boolean secret) throws IOException {
+        Files.createDirectories(directory);
+        Path tmp = directory.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException raced) {
+            // another replica created it first: use theirs
+        } catch (UnsupportedOperationException noHardLinks) {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static X509Certificate toCertificate(X509CertificateHolder holder) {
+        try {
+            return new JcaX509CertificateConverter().setProvider(PROVIDER).getCertificate(holder);
+        } catch (CertificateException e) {
+            throw new IllegalStateException("not a valid certificate", e);
+        }
+    }
+
+    private static Provider bouncyCastle() {
+        Provider existing = Security.getProvider(BouncyCastleProvider.PROVIDER_NAME);
+        if (existing != null) {
+            return existing;
+        }
+        Provider provider = new BouncyCastleProvider();
+        Security.addProvider(provider);
+        return provider;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.sigil.issuer.ca;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** Signs X.509 certificates with Sigil's ECDSA P-256 CA, through the BouncyCastle provider. */
+public final class X509CertificateAuthority {
+    private static final JcaX509ExtensionUtils EXTENSIONS = extensionUtils();
+
+    private final KeyPair caKeys;
+    private final X509Certificate caCertificate;
+    // A ContentSigner wraps one java.security.Signature, which is not thread-safe.
+    private final ThreadLocal<ContentSigner> signer;
+
+    public X509CertificateAuthority(KeyPair caKeys, X509Certificate caCertificate) {
+        this.caKeys = caKeys;
+        this.caCertificate = caCertificate;
+        this.signer = ThreadLocal.withInitial(() -> signer(caKeys));
+    }
+
+    public X509Certificate caCertificate() {
+        return caCertificate;
+    }
+
+    public String caCertificatePem() {
+        return pem(caCertificate);
+    }
+
+    /** A client certificate: CN names the user, O lists the roles, the URI SAN carries the SPIFFE id. */
+    public String issueClientCertificate(SubjectPublicKeyInfo subject, String commonName, List<String> organizations,
+            URI spiffeId, BigInteger serial, Instant notBefore, Instant notAfter) {
+        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
+        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+        try {
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                    X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()), serial,
+                    Date.from(notBefore), Date.from(notAfter), name.build(), subject)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                    .addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString())))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            EXTENSIONS.createAuthorityKeyIdentifier(caCertificate))
+                    .addExtension(Extension.subjectKeyIdentifier, false, EXTENSIONS.createSubjectKeyIdentifier(subject));
+            return pem(builder.build(signer.get()));
+        } catch (IOException | CertificateEncodingException e) {
+            throw new IllegalStateException("could not build the X.509 certificate for " + commonName, e);
+        }
+    }
+
+    /** A self-signed CA certificate for a new cluster. */
+    static X509Certificate selfSigned(KeyPair keys, String clusterName, Instant notBefore, Instant notAfter) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.O, clusterName).addRDN(BCStyle.CN, "Sigil CA " + clusterName).build();
+        try {
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+                    new BigInteger(127, new java.security.SecureRandom()), Date.from(notBefore), Date.from(notAfter),
+                    subject, keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false,
+                            EXTENSIONS.createSubjectKeyIdentifier(keys.getPublic()));
+            return CaKeyStore.toCertificate(builder.build(signer(keys)));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not build the CA certificate", e);
+        }
+    }
+
+    static String pem(Object object) {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object instanceof X509CertificateHolder h ? h : object);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private static ContentSigner signer(KeyPair keys) {
+        try {
+            return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(CaKeyStore.PROVIDER).build(keys.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("BouncyCastle cannot sign with the CA key", e);
+        }
+    }
+
+    private static JcaX509ExtensionUtils extensionUtils() {
+        try {
+            return new JcaX509ExtensionUtils();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.sigil.issuer.issue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.AuditEvent;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.issuer.ca.CertificateAuthority;
+import dev.sigil.issuer.ca.SshPublicKeys;
+import dev.sigil.issuer.policy.Decision;
+import dev.sigil.issuer.policy.IssuancePolicy;
+
+/**
+ * Answers issue requests from {@code sigil.issue.requests}: checks policy, consumes single-use join tokens, signs,
+ * and forwards the result to {@code sigil.issue.results} and an audit line to {@code sigil.audit}. Runs under
+ * exactly-once, so a token is marked used in the same transaction that publishes the certificate.
+ */
+final class IssueProcessor implements Processor<String, String, String, String> {
+    private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
+
+    private final CertificateAuthority ca;
+    private ProcessorContext<String, String> context;
+    private KeyValueStore<String, String> usedJoinTokens;
+    private IssuancePolicy policy;
+
+    IssueProcessor(CertificateAuthority ca) {
+        this.ca = ca;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+        this.usedJoinTokens = context.getStateStore(IssueTopology.USED_JOIN_TOKENS);
+        this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
+                context.getStateStore(IssueTopology.ROLES)));
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        IssueRequest request;
+        try {
+            request = EventJson.read(record.value(), IssueRequest.class);
+            if (request.requestId() == null || request.bot() == null || request.attestation() == null) {
+                throw new MalformedEventException("an issue request needs requestId, bot and attestation");
+            }
+        } catch (MalformedEventException e) {
+            LOG.warnf("dead-lettering an unreadable issue request at offset %s: %s",
+                    context.recordMetadata().map(m -> m.partition() + "/" + m.offset()).orElse("?"), e.getMessage());
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            headers.add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
+            context.forward(record.withHeaders(headers), IssueTopology.DEAD_LETTER_SINK);
+            return;
+        }
+        IssueResult result = issue(request, Instant.now());
+        Headers replyHeaders = new RecordHeaders(record.headers().toArray());
+        replyHeaders.remove(ReplyHeaders.TOPIC);
+        replyHeaders.remove(ReplyHeaders.PARTITION);
+        context.forward(record.withKey(request.bot()).withValue(EventJson.write(result)).withHeaders(replyHeaders),
+                IssueTopology.RESULTS_SINK);
+        context.forward(new Record<>(request.bot(), EventJson.write(audit(request, result)), record.timestamp()),
+                IssueTopology.AUDIT_SINK);
+    }
+
+    private IssueResult issue(IssueRequest request, Instant now) {
+        Attestation attestation = request.attestation();
+        String token = attestation.joinToken();
+        if (token != null && usedJoinTokens.get(token) != null) {
+            return refused(request, Refusal.TOKEN_ALREADY_USED,
+                    "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one");
+        }
+        if (attestation.tokenExpires() != null && !now.isBefore(attestation.tokenExpires())) {
+            return refused(request, Refusal.TOKEN_EXPIRED, "the join token expired at " + attestation.tokenExpires()
+                    + "; ask an admin for a new one");
+        }
+        SshPublicKeys publicKey;
+        try {
+            publicKey = SshPublicKeys.parse(request.publicKey());
+        } catch (IllegalArgumentException e) {
+            return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
+        }
+        Decision decision = policy.decide(request);
+        if (!decision.allowed()) {
+            return IssueResult.refused(request.requestId(), request.bot(), decision.refusal());
+        }
+        IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), now);
+        if (token != null) {
+            usedJoinTokens.put(token, request.requestId());
+        }
+        return IssueResult.issued(request, identity, ca.bundle());
+    }
+
+    private static IssueResult refused(IssueRequest request, String code, String message) {
+        return IssueResult.refused(request.requestId(), request.bot(), new Refusal(code, message));
+    }
+
+    private static AuditEvent audit(IssueRequest request, IssueResult result) {
+        String method = request.attestation().joinMethod();
+        if (result.isIssued()) {
+            IssuedIdentity id = result.identity();
+            return new AuditEvent(Instant.now(), AuditEvent.ISSUED, request.bot(), id.instanceId(), method, id.roles(),
+                    id.principals(), id.serial(), id.validBefore(), null, null);
+        }
+        return new AuditEvent(Instant.now(), AuditEvent.REFUSED, request.bot(), null, method, null, null, null, null,
+                result.refusal().code(), result.refusal().message());
+    }
+}

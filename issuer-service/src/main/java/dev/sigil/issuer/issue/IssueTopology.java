@@ -1,0 +1,52 @@
+package dev.sigil.issuer.issue;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import dev.sigil.contract.Topics;
+import dev.sigil.issuer.ca.CertificateAuthority;
+
+/**
+ * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
+ * unreadable requests to the dead-letter topic. Bots and roles are mirrored into global stores; used join tokens
+ * live in a changelogged store so their consumption is exactly-once per key.
+ */
+@ApplicationScoped
+public class IssueTopology {
+    static final String BOTS = "bots";
+    static final String ROLES = "roles";
+    static final String USED_JOIN_TOKENS = "used-join-tokens";
+    static final String RESULTS_SINK = "results";
+    static final String AUDIT_SINK = "audit";
+    static final String DEAD_LETTER_SINK = "dead-letters";
+
+    @Produces
+    public Topology topology(CertificateAuthority ca) {
+        Topology topology = new Topology();
+        addDesiredState(topology, BOTS, Topics.BOTS);
+        addDesiredState(topology, ROLES, Topics.ROLES);
+        topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
+        topology.addProcessor("issue", () -> new IssueProcessor(ca), "requests");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_JOIN_TOKENS),
+                Serdes.String(), Serdes.String()), "issue");
+        topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");
+        topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
+        topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),
+                new StringSerializer(), "issue");
+        return topology;
+    }
+
+    private static void addDesiredState(Topology topology, String store, String topic) {
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.String())
+                        .withLoggingDisabled(),
+                store + "-source", new StringDeserializer(), new StringDeserializer(), topic, store + "-loader",
+                () -> new GlobalStoreLoader(store));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sigil.issuer.issue;
+
+import java.util.Optional;
+
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.jboss.logging.Logger;
+
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.RoleSpec;
+import dev.sigil.issuer.policy.DesiredState;
+
+/** Desired state read from the global stores that mirror {@code sigil.bots} and {@code sigil.roles}. */
+final class StoreDesiredState implements DesiredState {
+    private static final Logger LOG = Logger.getLogger(StoreDesiredState.class);
+
+    private final ReadOnlyKeyValueStore<String, String> bots;
+    private final ReadOnlyKeyValueStore<String, String> roles;
+
+    StoreDesiredState(ReadOnlyKeyValueStore<String, String> bots, ReadOnlyKeyValueStore<String, String> roles) {
+        this.bots = bots;
+        this.roles = roles;
+    }
+
+    @Override
+    public Optional<BotSpec> bot(String name) {
+        return read(bots, name, BotSpec.class);
+    }
+
+    @Override
+    public Optional<RoleSpec> role(String name) {
+        return read(roles, name, RoleSpec.class);
+    }
+
+    private static <T> Optional<T> read(ReadOnlyKeyValueStore<String, String> store, String key, Class<T> type) {
+        String json = key == null ? null : store.get(key);
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EventJson.read(json, type));
+        } catch (MalformedEventException e) {
+            // The admin API only writes valid specs; a bad record is treated as absent rather than crashing issuance.
+            LOG.warnf("ignoring unreadable %s '%s': %s", type.getSimpleName(), key, e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.sigil.issuer.policy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.RoleSpec;
+
+/**
+ * Decides what a bot gets: an ordered list of named checks, the first refusal wins and its reason goes straight
+ * to the caller (the cert-manager policy-chain style). A request that passes every check gets a {@link Grant}.
+ */
+public final class IssuancePolicy {
+    /** Renewable identities never live longer than this, whatever the bot and roles allow. */
+    public static final Duration RENEWABLE_TTL_LIMIT = Duration.ofHours(24);
+    public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+
+    /** One named step of the decision; returns a refusal or nothing. */
+    interface Check {
+        Optional<Refusal> apply(Context context);
+    }
+
+    /** What the checks read, filled in as they go. */
+    static final class Context {
+        final IssueRequest request;
+        BotSpec bot;
+        final List<RoleSpec> roles = new ArrayList<>();
+
+        Context(IssueRequest request) {
+            this.request = request;
+        }
+    }
+
+    private final DesiredState state;
+    private final List<Check> checks;
+
+    public IssuancePolicy(DesiredState state) {
+        this.state = state;
+        this.checks = List.of(this::botExists, this::rolesExist, this::grantsALogin);
+    }
+
+    public Decision decide(IssueRequest request) {
+        Context context = new Context(request);
+        for (Check check : checks) {
+            Optional<Refusal> refusal = check.apply(context);
+            if (refusal.isPresent()) {
+                return new Decision(null, refusal.get());
+            }
+        }
+        return new Decision(grant(context), null);
+    }
+
+    private Optional<Refusal> botExists(Context c) {
+        c.bot = state.bot(c.request.bot()).orElse(null);
+        return c.bot != null ? Optional.empty()
+                : refusal(Refusal.BOT_NOT_FOUND, "bot '" + c.request.bot()
+                        + "' does not exist; create it with POST /v1/admin/bots before issuing join tokens for it");
+    }
+
+    private Optional<Refusal> rolesExist(Context c) {
+        for (String name : c.bot.roles()) {
+            Optional<RoleSpec> role = state.role(name);
+            if (role.isEmpty()) {
+                return refusal(Refusal.ROLE_NOT_FOUND, "bot '" + c.bot.name() + "' impersonates role '" + name
+                        + "', which does not exist; create the role or remove it from the bot");
+            }
+            c.roles.add(role.get());
+        }
+        return c.roles.isEmpty()
+                ? refusal(Refusal.ROLE_NOT_FOUND, "bot '" + c.bot.name() + "' has no roles; give it at least one role to impersonate")
+                : Optional.empty();
+    }
+
+    private Optional<Refusal> grantsALogin(Context c) {
+        return principals(c).isEmpty()
+                ? refusal(Refusal.NO_PRINCIPALS, "the roles of bot '" + c.bot.name()
+                        + "' grant no SSH logins; add logins to a role, or set the bot's 'logins' trait when a role uses {{internal.logins}}")
+                : Optional.empty();
+    }
+
+    private static List<String> principals(Context c) {
+        LinkedHashSet<String> principals = new LinkedHashSet<>();
+        c.roles.forEach(role -> principals.addAll(LoginTemplates.expand(role.logins(), c.bot)));
+        return List.copyOf(principals);
+    }
+
+    private static Grant grant(Context c) {
+        Duration asked = c.request.ttl() == null ? DEFAULT_TTL : c.request.ttl();
+        Duration limit = c.bot.maxSessionTtl();
+        String limitedBy = "the bot's maxSessionTtl";
+        for (RoleSpec role : c.roles) {
+            if (role.maxSessionTtl() != null && role.maxSessionTtl().compareTo(limit) < 0) {
+                limit = role.maxSessionTtl();
+                limitedBy = "role '" + role.name() + "' maxSessionTtl";
+            }
+        }
+        if (RENEWABLE_TTL_LIMIT.compareTo(limit) < 0) {
+            limit = RENEWABLE_TTL_LIMIT;
+            limitedBy = "the 24h limit for renewable identities";
+        }
+        Duration ttl = asked.compareTo(limit) > 0 ? limit : asked;
+        String notice = ttl.equals(asked) ? null
+                : "asked for " + asked + " but the certificates last " + ttl + ", capped by " + limitedBy;
+        return new Grant(c.roles.stream().map(RoleSpec::name).toList(), principals(c), ttl, notice);
+    }
+
+    private static Optional<Refusal> refusal(String code, String message) {
+        return Optional.of(new Refusal(code, message));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.sigil.issuer.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.RoleSpec;
+
+class IssuancePolicyTest {
+    private final Map<String, BotSpec> bots = new java.util.HashMap<>();
+    private final Map<String, RoleSpec> roles = new java.util.HashMap<>();
+    private final IssuancePolicy policy = new IssuancePolicy(new DesiredState() {
+        public Optional<BotSpec> bot(String name) {
+            return Optional.ofNullable(bots.get(name));
+        }
+
+        public Optional<RoleSpec> role(String name) {
+            return Optional.ofNullable(roles.get(name));
+        }
+    });
+
+    @Test
+    void expandsInternalLoginsFromTheBotsTraits() {
+        roles.put("access", new RoleSpec("access", List.of("{{internal.logins}}", "root", "ci-{{external.team}}"), null));
+        bots.put("b", new BotSpec("b", List.of("access"), Map.of("logins", List.of("ubuntu", "deploy"), "team", List.of("web")), null));
+
+        Decision decision = policy.decide(request("b", Duration.ofMinutes(20)));
+
+        assertThat(decision.grant().principals()).containsExactly("ubuntu", "deploy", "root", "ci-web");
+        assertThat(decision.grant().ttl()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(decision.grant().notice()).isNull();
+    }
+
+    @Test
+    void clampsTtlToTheLowestMaximumAndSaysSo() {
+        roles.put("short", new RoleSpec("short", List.of("ubuntu"), Duration.ofMinutes(10)));
+        bots.put("b", new BotSpec("b", List.of("short"), Map.of(), Duration.ofHours(2)));
+
+        Grant grant = policy.decide(request("b", Duration.ofHours(1))).grant();
+
+        assertThat(grant.ttl()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(grant.notice()).contains("role 'short' maxSessionTtl");
+    }
+
+    @Test
+    void refusesUnknownBotMissingRoleAndRolesWithoutLogins() {
+        assertThat(policy.decide(request("ghost", null)).refusal().code()).isEqualTo(Refusal.BOT_NOT_FOUND);
+
+        bots.put("b", new BotSpec("b", List.of("missing"), Map.of(), null));
+        assertThat(policy.decide(request("b", null)).refusal().code()).isEqualTo(Refusal.ROLE_NOT_FOUND);
+
+        roles.put("templated", new RoleSpec("templated", List.of("{{internal.logins}}"), null));
+        bots.put("b", new BotSpec("b", List.of("templated"), Map.of(), null));
+        Refusal refusal = policy.decide(request("b", null)).refusal();
+        assertThat(refusal.code()).isEqualTo(Refusal.NO_PRINCIPALS);
+        assertThat(refusal.message()).contains("'logins' trait");
+    }
+
+    private static IssueRequest request(String bot, Duration ttl) {
+        return new IssueRequest("r1", bot, new Attestation("token", "t", null), "ssh-ed25519 AAAA", ttl, Instant.now());
+    }
+}
