@@ -1,0 +1,107 @@
+package dev.sigil.join.admin;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.RoleSpec;
+import dev.sigil.join.api.RefusalException;
+import dev.sigil.join.api.RequestGuards;
+import dev.sigil.join.api.Responses;
+import dev.sigil.join.join.JoinTokenView;
+import dev.sigil.join.joinmethod.JoinMethods;
+
+/** The admin API: roles, bots and join tokens. Every write goes to its compacted topic before it is answered. */
+@Path("/v1/admin")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(1);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    DesiredStateWriter writer;
+    @Inject
+    JoinTokenView tokens;
+    @Inject
+    JoinMethods methods;
+
+    @POST
+    @Path("/roles")
+    public CompletionStage<Response> putRole(String body) {
+        RoleSpec role = Responses.read(body, RoleSpec.class);
+        checkName(role.name(), "role", "name");
+        return writer.put(role).thenApply(done -> Responses.json(201, role));
+    }
+
+    @POST
+    @Path("/bots")
+    public CompletionStage<Response> putBot(String body) {
+        BotSpec bot = Responses.read(body, BotSpec.class);
+        checkName(bot.name(), "bot", "name");
+        if (bot.maxSessionTtl().compareTo(BotSpec.LIMIT_MAX_SESSION_TTL) > 0 || bot.maxSessionTtl().isNegative()
+                || bot.maxSessionTtl().isZero()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
+                    "maxSessionTtl must be positive and at most 7 days (168h); it was " + bot.maxSessionTtl());
+        }
+        return writer.put(bot).thenApply(done -> Responses.json(201, bot));
+    }
+
+    /** What an admin asks for when creating a join token. */
+    public record TokenRequest(String bot, String joinMethod, Duration ttl) {
+    }
+
+    /** The created token: the secret is shown once and never stored, only its digest (the token's name) is. */
+    public record CreatedToken(String token, String name, String bot, String joinMethod, Instant expires) {
+    }
+
+    @POST
+    @Path("/tokens")
+    public CompletionStage<Response> createToken(String body) {
+        TokenRequest request = Responses.read(body, TokenRequest.class);
+        checkName(request.bot(), "bot", "bot");
+        String method = request.joinMethod() == null ? "token" : request.joinMethod();
+        methods.require(method);
+        Duration ttl = request.ttl() == null ? DEFAULT_TOKEN_TTL : request.ttl();
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
+        }
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = HexFormat.of().formatHex(secretBytes);
+        JoinTokenSpec spec = new JoinTokenSpec(tokenName(secret), request.bot(), method, Instant.now().plus(ttl));
+        return writer.put(spec).thenApply(done -> {
+            tokens.remember(spec);
+            return Responses.json(201, new CreatedToken(secret, spec.name(), spec.bot(), method, spec.expires()));
+        });
+    }
+
+    /** A token's name is the hex SHA-256 of its secret: topics and logs can show names without leaking secrets. */
+    public static String tokenName(String secret) {
+        return HexFormat.of().formatHex(RequestGuards.sha256(secret));
+    }
+
+    private static void checkName(String name, String what, String field) {
+        Responses.required(name, field);
+        if (!NAME.matcher(name).matches()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the " + what + " name '" + name
+                    + "' must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters");
+        }
+    }
+
+}

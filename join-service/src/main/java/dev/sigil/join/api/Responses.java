@@ -1,0 +1,53 @@
+package dev.sigil.join.api;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Refusal;
+
+/**
+ * How join-service answers: JSON written by the same {@link EventJson} as the events, and every refusal as
+ * {@code {"code": ..., "message": ...}} with a fitting status.
+ */
+public final class Responses {
+
+    public static Response json(int status, Object body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.write(body)).build();
+    }
+
+    /** Reads a request body, refusing with 400 and the parser's reason when it is not the expected JSON. */
+    public static <T> T read(String body, Class<T> type) {
+        try {
+            return EventJson.read(body, type);
+        } catch (MalformedEventException e) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
+                    "the request body is not valid JSON for " + type.getSimpleName() + " (" + e.getMessage() + ")");
+        }
+    }
+
+    public static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the request needs a non-empty '" + field + "'");
+        }
+        return value;
+    }
+
+    static final class Mappers {
+        @ServerExceptionMapper
+        Response refusal(RefusalException e) {
+            Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(EventJson.write(e.refusal()));
+            if (e.status() == 503 || e.status() == 429) {
+                builder.header("Retry-After", "1");
+            }
+            return builder.build();
+        }
+    }
+
+    private Responses() {
+    }
+}

@@ -1,0 +1,63 @@
+package dev.sigil.join.join;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
+import dev.sigil.join.api.Responses;
+import dev.sigil.join.joinmethod.JoinMethods;
+import dev.sigil.join.joinmethod.JoinRequest;
+import dev.sigil.join.joinmethod.VerifiedJoin;
+import dev.sigil.join.joinmethod.token.TokenJoinMethod;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code POST /v1/join}: the join method checks the bot's proof, issuer-service decides and signs, and the caller
+ * gets its certificates and the CA bundle, or the refusal with its reason code.
+ */
+@Path("/v1/join")
+public class JoinResource {
+    @Inject
+    JoinMethods methods;
+    @Inject
+    IssueClient issuer;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> join(String body) {
+        JoinRequest request = Responses.read(body, JoinRequest.class);
+        String method = request.joinMethod() == null ? TokenJoinMethod.NAME : request.joinMethod();
+        VerifiedJoin verified = methods.require(method).verify(request);
+        Responses.required(request.publicKey(), "publicKey");
+        IssueRequest issue = new IssueRequest(UUID.randomUUID().toString(), verified.bot(), verified.attestation(),
+                request.publicKey(), request.ttl(), Instant.now());
+        return issuer.request(issue).map(JoinResource::answer);
+    }
+
+    private static Response answer(IssueResult result) {
+        if (result.isIssued()) {
+            return Responses.json(200, result);
+        }
+        throw new RefusalException(statusOf(result.refusal().code()), result.refusal());
+    }
+
+    static int statusOf(String code) {
+        return switch (code) {
+            case Refusal.INVALID_PUBLIC_KEY, Refusal.MALFORMED_REQUEST -> 400;
+            case Refusal.TOKEN_ALREADY_USED, Refusal.TOKEN_EXPIRED, Refusal.TOKEN_NOT_FOUND -> 401;
+            default -> 403;
+        };
+    }
+}

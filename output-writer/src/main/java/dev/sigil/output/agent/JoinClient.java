@@ -1,0 +1,73 @@
+package dev.sigil.output.agent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Refusal;
+
+/** The agent's side of {@code POST /v1/join}: sends the proof and the public key, never the private key. */
+public final class JoinClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI joinUri;
+
+    public JoinClient(URI serviceUrl) {
+        this.joinUri = serviceUrl.resolve("/v1/join");
+    }
+
+    /** Joins and returns the issued identity; a refusal comes back as {@link JoinRefusedException}. */
+    public IssueResult join(String joinMethod, String token, String publicKey, Duration ttl)
+            throws IOException, InterruptedException, JoinRefusedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("joinMethod", joinMethod);
+        body.put("token", token);
+        body.put("publicKey", publicKey);
+        if (ttl != null) {
+            body.put("ttl", ttl.toString());
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(joinUri)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+            return EventJson.read(response.body(), IssueResult.class);
+        }
+        Refusal refusal;
+        try {
+            refusal = EventJson.read(response.body(), Refusal.class);
+        } catch (MalformedEventException e) {
+            refusal = new Refusal("HTTP_" + response.statusCode(), "join-service answered " + response.statusCode()
+                    + " without a reason; check --join-url points at join-service");
+        }
+        throw new JoinRefusedException(response.statusCode(), refusal);
+    }
+
+    /** join-service refused the join, with its reason code and message. */
+    public static final class JoinRefusedException extends Exception {
+        private final int status;
+        private final Refusal refusal;
+
+        JoinRefusedException(int status, Refusal refusal) {
+            super(refusal.code() + ": " + refusal.message());
+            this.status = status;
+            this.refusal = refusal;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public Refusal refusal() {
+            return refusal;
+        }
+    }
+}

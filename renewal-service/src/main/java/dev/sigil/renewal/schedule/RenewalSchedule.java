@@ -1,0 +1,48 @@
+package dev.sigil.renewal.schedule;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.zip.CRC32;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.IssuedIdentity;
+
+/**
+ * When to renew: at a fraction of the certificate's lifetime, moved by a jitter so a fleet issued together does not
+ * renew together (SPIRE's half-life with ±10% by default). The jitter is derived from the serial, so reprocessing a
+ * result after a crash schedules the same moment.
+ */
+@ApplicationScoped
+public class RenewalSchedule {
+    private final double fraction;
+    private final double jitter;
+
+    public RenewalSchedule(@ConfigProperty(name = "sigil.renewal.fraction", defaultValue = "0.5") double fraction,
+            @ConfigProperty(name = "sigil.renewal.jitter", defaultValue = "0.1") double jitter) {
+        if (fraction <= 0 || fraction >= 1 || jitter < 0 || fraction - jitter <= 0 || fraction + jitter >= 1) {
+            throw new IllegalArgumentException("sigil.renewal.fraction ± jitter must stay inside (0, 1)");
+        }
+        this.fraction = fraction;
+        this.jitter = jitter;
+    }
+
+    public TrackedIdentity track(IssueResult result) {
+        IssuedIdentity id = result.identity();
+        Duration lifetime = Duration.between(id.validAfter(), id.validBefore());
+        double point = fraction + jitter * (2 * unitHash(id.instanceId() + "/" + id.serial()) - 1);
+        Instant renewAt = id.validAfter().plusMillis((long) (lifetime.toMillis() * point));
+        return new TrackedIdentity(result.bot(), id.instanceId(), id.serial(), id.validAfter(), id.validBefore(), renewAt);
+    }
+
+    /** A stable number in [0, 1) from a string. */
+    private static double unitHash(String text) {
+        CRC32 crc = new CRC32();
+        crc.update(text.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue() / (double) (1L << 32);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.sigil.renewal.schedule;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import dev.sigil.contract.Topics;
+
+/**
+ * renewal-service's stream: {@code sigil.issue.results} in; the {@code identities} store (changelogged, so it
+ * survives restarts) holds each identity's renewal point; unreadable results go to the dead-letter topic.
+ */
+@ApplicationScoped
+public class RenewalTopology {
+    static final String IDENTITIES = "identities";
+    static final String DEAD_LETTER_SINK = "dead-letters";
+
+    @Produces
+    public Topology topology(RenewalSchedule schedule) {
+        Topology topology = new Topology();
+        topology.addSource("results", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_RESULTS);
+        topology.addProcessor("track", () -> new TrackingProcessor(schedule), "results");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITIES),
+                Serdes.String(), Serdes.String()), "track");
+        topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_RESULTS), new StringSerializer(),
+                new StringSerializer(), "track");
+        return topology;
+    }
+}
