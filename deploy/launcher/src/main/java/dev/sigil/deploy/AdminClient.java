@@ -1,0 +1,51 @@
+package dev.sigil.deploy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.sigil.contract.EventJson;
+
+/** A small client of join-service's admin API, for the launcher's demo and the tests. */
+public final class AdminClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+    private final String adminToken;
+
+    public AdminClient(URI joinService, String adminToken) {
+        this.base = joinService;
+        this.adminToken = adminToken;
+    }
+
+    public JsonNode createRole(String name, List<String> logins) throws IOException, InterruptedException {
+        return post("/v1/admin/roles", Map.of("name", name, "logins", logins));
+    }
+
+    public JsonNode createBot(String name, List<String> roles, List<String> logins) throws IOException, InterruptedException {
+        return post("/v1/admin/bots", Map.of("name", name, "roles", roles, "traits", Map.of("logins", logins)));
+    }
+
+    /** Creates a single-use join token and returns its secret. */
+    public String createToken(String bot, String ttl) throws IOException, InterruptedException {
+        return post("/v1/admin/tokens", Map.of("bot", bot, "ttl", ttl)).get("token").asText();
+    }
+
+    public JsonNode post(String path, Object body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + adminToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("POST " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return EventJson.MAPPER.readTree(response.body());
+    }
+}

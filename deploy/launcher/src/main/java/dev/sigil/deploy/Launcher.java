@@ -1,0 +1,101 @@
+package dev.sigil.deploy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs Sigil on this machine: a local Kafka broker and the four services, without Docker. */
+@Command(name = "sigil", mixinStandardHelpOptions = true, subcommands = { Launcher.Demo.class, Launcher.Up.class,
+        JoinLatency.class }, description = "Sigil on one machine: a local Kafka broker and the four services.")
+public final class Launcher {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Launcher()).execute(args));
+    }
+
+    /** Options every command shares. */
+    static final class Where {
+        @Option(names = "--home", defaultValue = ".sigil", description = "State, logs and outputs (default: ${DEFAULT-VALUE}).")
+        Path home;
+
+        @Option(names = "--cluster-name", defaultValue = "sigil.local", description = "The cluster (trust domain) name.")
+        String clusterName;
+
+        LocalCluster cluster() {
+            return new LocalCluster(LocalCluster.sourceRoot(), home, clusterName);
+        }
+    }
+
+    @Command(name = "demo", description = "Start Sigil, create a demo role, bot and join token, run the bot agent once "
+            + "and show where its identity was written.")
+    static final class Demo implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @Option(names = "--stay", description = "Keep Sigil running afterwards, until Ctrl-C.")
+        boolean stay;
+
+        @Override
+        public Integer call() throws Exception {
+            try (LocalCluster cluster = where.cluster()) {
+                System.out.println("Starting a local Kafka broker and the four Sigil services (logs in "
+                        + cluster.home().resolve("logs") + ") ...");
+                long started = System.nanoTime();
+                cluster.start();
+                System.out.printf("Sigil is up in %.1f s: join-service %s, Kafka %s%n",
+                        (System.nanoTime() - started) / 1e9, cluster.url(Service.JOIN), cluster.bootstrapServers());
+                String login = System.getProperty("user.name");
+                AdminClient admin = new AdminClient(cluster.url(Service.JOIN), cluster.adminToken());
+                admin.createRole("access", List.of("{{internal.logins}}"));
+                admin.createBot("demo-bot", List.of("access"), List.of(login));
+                String token = admin.createToken("demo-bot", "1h");
+                System.out.println("Created role 'access' (logins {{internal.logins}}), bot 'demo-bot' (logins trait: "
+                        + login + ") and a one-time join token.");
+
+                Path destination = cluster.home().resolve("demo-bot").toAbsolutePath();
+                Path tokenFile = cluster.home().resolve("demo-bot.token");
+                java.nio.file.Files.writeString(tokenFile, token);
+                java.nio.file.Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                System.out.println("Running: sigil-agent start --oneshot --join-url " + cluster.url(Service.JOIN)
+                        + " --token-file " + tokenFile + " --destination " + destination);
+                LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
+                        cluster.url(Service.JOIN).toString(), "--token-file", tokenFile.toString(), "--destination",
+                        destination.toString());
+                System.out.print(agent.stdout());
+                System.err.print(agent.stderr());
+                if (agent.exitCode() != 0) {
+                    return agent.exitCode();
+                }
+                System.out.println("Trust it on a host: add " + destination.resolve("user-ca.pub")
+                        + " to sshd's TrustedUserCAKeys.");
+                if (stay) {
+                    System.out.println("Sigil keeps running; admin token: " + cluster.adminToken() + ". Ctrl-C stops it.");
+                    new CountDownLatch(1).await();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "up", description = "Start Sigil and keep it running until Ctrl-C.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Mixin
+        Where where = new Where();
+
+        @Override
+        public Integer call() throws Exception {
+            try (LocalCluster cluster = where.cluster()) {
+                cluster.start();
+                System.out.println("Sigil is up. join-service: " + cluster.url(Service.JOIN) + ", Kafka: "
+                        + cluster.bootstrapServers() + ", admin token: " + cluster.adminToken());
+                new CountDownLatch(1).await();
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.sigil.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import dev.sigil.contract.TopicSetup;
+
+/**
+ * Sigil on one machine without Docker: a single-node KRaft Kafka broker and the four services, each its own
+ * process on free loopback ports, with state and logs under a home directory. Used by the launcher and the
+ * end-to-end tests alike.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final int PARTITIONS = 4;
+
+    private final Path root;
+    private final Path home;
+    private final String adminToken;
+    private final String clusterName;
+    private final int kafkaPort = freePort();
+    private final int controllerPort = freePort();
+    private final Map<Service, Integer> httpPorts = new EnumMap<>(Service.class);
+    private final Map<Service, Process> services = new EnumMap<>(Service.class);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process broker;
+
+    public LocalCluster(Path root, Path home, String clusterName) {
+        this.root = root.toAbsolutePath().normalize();
+        this.home = home.toAbsolutePath().normalize();
+        this.clusterName = clusterName;
+        this.adminToken = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        for (Service s : Service.values()) {
+            httpPorts.put(s, freePort());
+        }
+    }
+
+    /** Finds the source tree: the sigil.root property (set by the build) or the working directory. */
+    public static Path sourceRoot() {
+        return Path.of(System.getProperty("sigil.root", System.getProperty("user.dir")));
+    }
+
+    public LocalCluster start() throws IOException, InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+        startBroker();
+        TopicSetup.ensureTopics(bootstrapServers(), PARTITIONS, (short) 1);
+        for (Service s : Service.values()) {
+            launch(s);
+        }
+        for (Service s : Service.values()) {
+            awaitReady(s);
+        }
+        return this;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    public URI url(Service service) {
+        return URI.create("http://127.0.0.1:" + httpPorts.get(service));
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path log(Service service) {
+        return home.resolve("logs").resolve(service.module + ".log");
+    }
+
+    /** Stops a service the hard way ({@code kill -9}): no shutdown hooks, no flushing, as a crash would. */
+    public void kill(Service service) throws InterruptedException {
+        Process p = services.remove(service);
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public void restart(Service service) throws IOException, InterruptedException {
+        kill(service);
+        launch(service);
+        awaitReady(service);
+    }
+
+    /** Runs the bot agent as its own process, the way a CI job would. */
+    public ProcessResult runAgent(String... args) throws IOException, InterruptedException {
+        Path app = root.resolve("output-writer/target/quarkus-app");
+        List<String> command = new ArrayList<>(List.of(java(), "-cp",
+                app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", "dev.sigil.output.agent.Agent"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new ProcessResult(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /** What a finished process said. */
+    public record ProcessResult(int exitCode, String stdout, String stderr) {
+    }
+
+    private void startBroker() throws IOException, InterruptedException {
+        Path kafkaHome = home.resolve("kafka");
+        Files.createDirectories(kafkaHome);
+        Files.createDirectories(home.resolve("logs"));
+        Path config = kafkaHome.resolve("server.properties");
+        String template = resource("/kafka/server.properties");
+        Files.writeString(config, template
+                .replace("@KAFKA_PORT@", String.valueOf(kafkaPort))
+                .replace("@CONTROLLER_PORT@", String.valueOf(controllerPort))
+                .replace("@DATA_DIR@", kafkaHome.resolve("data").toString()));
+        Path log4j = Files.writeString(kafkaHome.resolve("log4j2.properties"), resource("/kafka/log4j2.properties"));
+        String classpath = root.resolve("deploy/kafka-broker/target/lib") + "/*";
+        if (!Files.exists(kafkaHome.resolve("data/meta.properties"))) {
+            ProcessResult format = run(List.of(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
+                    "kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c", config.toString()));
+            if (format.exitCode() != 0) {
+                throw new IllegalStateException("formatting Kafka storage failed: " + format.stdout() + format.stderr());
+            }
+        }
+        broker = new ProcessBuilder(java(), "-Xmx512m", "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
+                "kafka.Kafka", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/kafka.log").toFile()))
+                .start();
+        awaitBroker();
+    }
+
+    private void awaitBroker() throws InterruptedException {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
+            while (true) {
+                if (!broker.isAlive()) {
+                    throw new IllegalStateException("the Kafka broker exited; see " + home.resolve("logs/kafka.log"));
+                }
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception notYet) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw new IllegalStateException("the Kafka broker did not start within " + START_TIMEOUT);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(200);
+                }
+            }
+        }
+    }
+
+    private void launch(Service service) throws IOException {
+        Path state = home.resolve(service.module);
+        Files.createDirectories(state);
+        Path runner = service.runner(root);
+        if (!Files.exists(runner)) {
+            throw new IllegalStateException(runner + " is missing: build first (mvn -DskipTests package)");
+        }
+        ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", runner.toString())
+                .directory(state.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPorts.get(service)));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("SIGIL_STATE_DIR", state.toString());
+        env.put("SIGIL_CLUSTER_NAME", clusterName);
+        env.put("SIGIL_ADMIN_TOKEN", adminToken);
+        services.put(service, builder.start());
+    }
+
+    private void awaitReady(Service service) throws InterruptedException {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        HttpRequest ready = HttpRequest.newBuilder(url(service).resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+        while (true) {
+            Process p = services.get(service);
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException(service.module + " exited during start-up; see " + log(service));
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(service.module + " was not ready within " + START_TIMEOUT + "; see " + log(service));
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        services.values().forEach(Process::destroy);
+        services.values().forEach(LocalCluster::awaitExit);
+        services.clear();
+        if (broker != null) {
+            broker.destroy();
+            awaitExit(broker);
+            broker = null;
+        }
+    }
+
+    private static void awaitExit(Process p) {
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+    }
+
+    private static ProcessResult run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return new ProcessResult(p.exitValue(), out, "");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
+    private static String randomClusterId() {
+        UUID u = UUID.randomUUID();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    }
+
+    private static String resource(String name) {
+        try (var in = LocalCluster.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
