@@ -15,7 +15,7 @@ import dev.sigil.contract.EventJson;
 
 /** A small client of join-service's admin API, for the launcher's demo and the tests. */
 public final class AdminClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String adminToken;
 

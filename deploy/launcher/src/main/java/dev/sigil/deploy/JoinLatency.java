@@ -47,7 +47,7 @@ final class JoinLatency implements Callable<Integer> {
             for (int i = 0; i < warmup + joins; i++) {
                 tokens.add(admin.createToken("bench-bot", "1h"));
             }
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI join = cluster.url(Service.JOIN).resolve("/v1/join");
             List<Double> millis = new ArrayList<>();
             for (int i = 0; i < tokens.size(); i++) {

@@ -41,7 +41,7 @@ public final class LocalCluster implements AutoCloseable {
     private final int controllerPort = freePort();
     private final Map<Service, Integer> httpPorts = new EnumMap<>(Service.class);
     private final Map<Service, Process> services = new EnumMap<>(Service.class);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
 
     public LocalCluster(Path root, Path home, String clusterName) {
@@ -137,7 +137,11 @@ public final class LocalCluster implements AutoCloseable {
                 .replace("@CONTROLLER_PORT@", String.valueOf(controllerPort))
                 .replace("@DATA_DIR@", kafkaHome.resolve("data").toString()));
         Path log4j = Files.writeString(kafkaHome.resolve("log4j2.properties"), resource("/kafka/log4j2.properties"));
-        String classpath = root.resolve("deploy/kafka-broker/target/lib") + "/*";
+        Path brokerJars = root.resolve("deploy/kafka-broker/target/lib");
+        if (!Files.isDirectory(brokerJars)) {
+            throw new IllegalStateException(brokerJars + " is missing: build first (mvn -DskipTests package)");
+        }
+        String classpath = brokerJars + "/*";
         if (!Files.exists(kafkaHome.resolve("data/meta.properties"))) {
             ProcessResult format = run(List.of(java(), "-cp", classpath, "-Dlog4j2.configurationFile=" + log4j,
                     "kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c", config.toString()));

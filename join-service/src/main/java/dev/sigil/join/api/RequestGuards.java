@@ -15,8 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import dev.sigil.contract.Refusal;
 
 /**
- * Checks that run before any endpoint: the body size limit and the admin bearer token. Vert.x enforces the same
- * size limit on bodies without a Content-Length ({@code quarkus.http.limits.max-body-size}).
+ * Checks that run before any endpoint: the body size limit (by Content-Length, before the body is read; chunked
+ * bodies are measured in {@link Responses#read}) and the admin bearer token.
  */
 public class RequestGuards {
     public static final long MAX_BODY_BYTES = 64 * 1024;

@@ -21,6 +21,11 @@ public final class Responses {
 
     /** Reads a request body, refusing with 400 and the parser's reason when it is not the expected JSON. */
     public static <T> T read(String body, Class<T> type) {
+        if (body != null && body.length() > RequestGuards.MAX_BODY_BYTES) {
+            // Chunked bodies carry no Content-Length for RequestGuards to check up front.
+            throw new RefusalException(413, Refusal.BODY_TOO_LARGE,
+                    "the request body is over the limit of " + RequestGuards.MAX_BODY_BYTES + " bytes");
+        }
         try {
             return EventJson.read(body, type);
         } catch (MalformedEventException e) {

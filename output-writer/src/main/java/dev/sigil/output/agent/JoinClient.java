@@ -16,7 +16,7 @@ import dev.sigil.contract.Refusal;
 
 /** The agent's side of {@code POST /v1/join}: sends the proof and the public key, never the private key. */
 public final class JoinClient {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final URI joinUri;
 
     public JoinClient(URI serviceUrl) {

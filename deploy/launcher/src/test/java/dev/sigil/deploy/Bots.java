@@ -1,0 +1,85 @@
+package dev.sigil.deploy;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
+import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.sigil.contract.EventJson;
+
+/** What the end-to-end tests do as a bot or an admin: set one up, join over plain HTTP, run a tool. */
+final class Bots {
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A fresh bot with its own role, named uniquely so tests do not see each other's state. */
+    static String newBot(LocalCluster cluster, List<String> logins) throws IOException, InterruptedException {
+        String name = "bot-" + UUID.randomUUID().toString().substring(0, 8);
+        AdminClient admin = admin(cluster);
+        admin.createRole(name + "-role", List.of("{{internal.logins}}"));
+        admin.createBot(name, List.of(name + "-role"), logins);
+        return name;
+    }
+
+    static AdminClient admin(LocalCluster cluster) {
+        return new AdminClient(cluster.url(Service.JOIN), cluster.adminToken());
+    }
+
+    /** The status and JSON body of a join-service answer. */
+    record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+        String code() {
+            return body.path("code").asText();
+        }
+    }
+
+    static Answer join(LocalCluster cluster, String token, String publicKey) throws IOException, InterruptedException {
+        return post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "token", "token", token, "publicKey", publicKey)), null);
+    }
+
+    static Answer post(LocalCluster cluster, String path, String body, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = response.body().isBlank() ? EventJson.MAPPER.createObjectNode() : EventJson.MAPPER.readTree(response.body());
+        return new Answer(response.statusCode(), json, response);
+    }
+
+    static String newPublicKey() throws IOException {
+        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
+        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        var pub = (Ed25519PublicKeyParameters) generator.generateKeyPair().getPublic();
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pub));
+    }
+
+    /** Runs a command (in UTC) and returns what it printed (stdout and stderr together) with its exit code. */
+    record Run(int exitCode, String output) {
+    }
+
+    static Run run(String... command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("TZ", "UTC"); // ssh-keygen -L prints validity in local time
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(process.waitFor(), output);
+    }
+
+    private Bots() {
+    }
+}

@@ -1,0 +1,65 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real sshd that trusts Sigil's user CA lets the bot in with its certificate, and only as its own logins. */
+@ExtendWith(SigilCluster.class)
+class OpenSshLoginTest {
+    private static final String LOGIN = System.getProperty("user.name");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sshdAcceptsTheCertificateForItsPrincipalAndRefusesAnotherLogin(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of(LOGIN));
+        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
+        Path out = dir.resolve("identity");
+        LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
+                cluster.url(Service.JOIN).toString(), "--token-file", tokenFile.toString(), "--destination", out.toString());
+        assertThat(agent.exitCode()).as(agent.stderr()).isZero();
+
+        try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts_test"), sshd.knownHostsLine());
+
+            Bots.Run allowed = ssh(out, knownHosts, sshd.port, LOGIN, "echo logged-in-as-$(id -un)");
+            assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+            assertThat(allowed.output()).contains("logged-in-as-" + LOGIN);
+
+            Bots.Run refused = ssh(out, knownHosts, sshd.port, "nobody", "true");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.output()).contains("Permission denied");
+        }
+    }
+
+    @Test
+    void sshdRefusesAKeyWithoutTheCertificate(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of(LOGIN));
+        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
+        Path out = dir.resolve("identity");
+        assertThat(cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
+                "--token-file", tokenFile.toString(), "--destination", out.toString()).exitCode()).isZero();
+        Files.delete(out.resolve("key-cert.pub"));
+
+        try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts_test"), sshd.knownHostsLine());
+            Bots.Run refused = ssh(out, knownHosts, sshd.port, LOGIN, "true");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.output()).contains("Permission denied");
+        }
+    }
+
+    /** ssh with the bot's ssh_config; only the host check is pointed at the test sshd's own host key. */
+    private static Bots.Run ssh(Path identity, Path knownHosts, int port, String login, String command) throws Exception {
+        return Bots.run("ssh", "-F", identity.resolve("ssh_config").toString(), "-o", "UserKnownHostsFile=" + knownHosts,
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-p", String.valueOf(port), login + "@127.0.0.1", command);
+    }
+}
