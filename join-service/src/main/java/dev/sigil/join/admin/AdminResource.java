@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,7 +26,6 @@ import dev.sigil.join.joinmethod.JoinMethods;
 
 /** The admin API: roles, bots and join tokens. Every write goes to its compacted topic before it is answered. */
 @Path("/v1/admin")
-@Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
