@@ -16,4 +16,15 @@ public record Refusal(String code, String message) {
     public static final String ROLE_NOT_FOUND = "ROLE_NOT_FOUND";
     public static final String NO_PRINCIPALS = "NO_PRINCIPALS";
     public static final String ISSUER_UNAVAILABLE = "ISSUER_UNAVAILABLE";
+    public static final String JWT_MALFORMED = "JWT_MALFORMED";
+    public static final String JWT_ALGORITHM_NOT_ALLOWED = "JWT_ALGORITHM_NOT_ALLOWED";
+    public static final String JWT_BAD_SIGNATURE = "JWT_BAD_SIGNATURE";
+    public static final String JWT_WRONG_ISSUER = "JWT_WRONG_ISSUER";
+    public static final String JWT_WRONG_AUDIENCE = "JWT_WRONG_AUDIENCE";
+    public static final String JWT_EXPIRED = "JWT_EXPIRED";
+    public static final String JWT_NOT_YET_VALID = "JWT_NOT_YET_VALID";
+    public static final String JWT_MISSING_CLAIM = "JWT_MISSING_CLAIM";
+    public static final String JWT_REPLAYED = "JWT_REPLAYED";
+    public static final String JWKS_UNAVAILABLE = "JWKS_UNAVAILABLE";
+    public static final String ALLOW_RULES_NOT_MATCHED = "ALLOW_RULES_NOT_MATCHED";
 }

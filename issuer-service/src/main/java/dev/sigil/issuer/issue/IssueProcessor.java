@@ -1,13 +1,18 @@
 package dev.sigil.issuer.issue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
@@ -26,16 +31,20 @@ import dev.sigil.issuer.policy.Decision;
 import dev.sigil.issuer.policy.IssuancePolicy;
 
 /**
- * Answers issue requests from {@code sigil.issue.requests}: checks policy, consumes single-use join tokens, signs,
- * and forwards the result to {@code sigil.issue.results} and an audit line to {@code sigil.audit}. Runs under
- * exactly-once, so a token is marked used in the same transaction that publishes the certificate.
+ * Answers issue requests from {@code sigil.issue.requests}: refuses a proof (join token or platform token) already
+ * used, checks policy, signs, and forwards the result to {@code sigil.issue.results} and an audit line to
+ * {@code sigil.audit}. Runs under exactly-once, so a proof is marked used in the same transaction that publishes
+ * the certificate, and requests are keyed by bot, so every use of one proof meets on one partition.
  */
 final class IssueProcessor implements Processor<String, String, String, String> {
     private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
+    private static final String TOKEN_METHOD = "token";
+    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final CertificateAuthority ca;
     private ProcessorContext<String, String> context;
-    private KeyValueStore<String, String> usedJoinTokens;
+    private KeyValueStore<String, String> usedProofs;
     private IssuancePolicy policy;
 
     IssueProcessor(CertificateAuthority ca) {
@@ -45,7 +54,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     @Override
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
-        this.usedJoinTokens = context.getStateStore(IssueTopology.USED_JOIN_TOKENS);
+        this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES)));
     }
@@ -78,14 +88,21 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     private IssueResult issue(IssueRequest request, Instant now) {
         Attestation attestation = request.attestation();
-        String token = attestation.joinToken();
-        if (token != null && usedJoinTokens.get(token) != null) {
-            return refused(request, Refusal.TOKEN_ALREADY_USED,
-                    "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one");
+        boolean singleUseToken = TOKEN_METHOD.equals(attestation.joinMethod());
+        String proof = attestation.proofId();
+        if (proof != null && usedProofs.get(proof) != null) {
+            return singleUseToken
+                    ? refused(request, Refusal.TOKEN_ALREADY_USED,
+                            "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one")
+                    : refused(request, Refusal.JWT_REPLAYED, "this " + attestation.joinMethod()
+                            + " token was already used to join; each job must present a fresh platform token");
         }
-        if (attestation.tokenExpires() != null && !now.isBefore(attestation.tokenExpires())) {
-            return refused(request, Refusal.TOKEN_EXPIRED, "the join token expired at " + attestation.tokenExpires()
-                    + "; ask an admin for a new one");
+        if (attestation.proofExpires() != null && !now.isBefore(attestation.proofExpires())) {
+            return singleUseToken
+                    ? refused(request, Refusal.TOKEN_EXPIRED, "the join token expired at " + attestation.proofExpires()
+                            + "; ask an admin for a new one")
+                    : refused(request, Refusal.JWT_EXPIRED, "the platform token expired at " + attestation.proofExpires()
+                            + "; request a fresh one from the platform");
         }
         SshPublicKeys publicKey;
         try {
@@ -98,10 +115,28 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return IssueResult.refused(request.requestId(), request.bot(), decision.refusal());
         }
         IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), now);
-        if (token != null) {
-            usedJoinTokens.put(token, request.requestId());
+        if (proof != null) {
+            usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
         return IssueResult.issued(request, identity, ca.bundle());
+    }
+
+    /** A proof with no expiry of its own is remembered for a day past its use. */
+    private static Instant expiryOf(Attestation attestation) {
+        return attestation.proofExpires() != null ? attestation.proofExpires() : Instant.now().plus(Duration.ofDays(1));
+    }
+
+    /** Forgets proofs whose token has expired: an expired token is refused on its expiry alone. */
+    private void purgeExpiredProofs(long nowMillis) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = usedProofs.all()) {
+            all.forEachRemaining(kv -> {
+                if (Long.parseLong(kv.value) < nowMillis - CLOCK_SKEW.toMillis()) {
+                    expired.add(kv.key);
+                }
+            });
+        }
+        expired.forEach(usedProofs::delete);
     }
 
     private static IssueResult refused(IssueRequest request, String code, String message) {

@@ -14,14 +14,14 @@ import dev.sigil.issuer.ca.CertificateAuthority;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
- * unreadable requests to the dead-letter topic. Bots and roles are mirrored into global stores; used join tokens
- * live in a changelogged store so their consumption is exactly-once per key.
+ * unreadable requests to the dead-letter topic. Bots and roles are mirrored into global stores; used proofs (join
+ * tokens, platform tokens) live in a changelogged store so their consumption is exactly-once per key.
  */
 @ApplicationScoped
 public class IssueTopology {
     static final String BOTS = "bots";
     static final String ROLES = "roles";
-    static final String USED_JOIN_TOKENS = "used-join-tokens";
+    static final String USED_PROOFS = "used-proofs";
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
     static final String DEAD_LETTER_SINK = "dead-letters";
@@ -33,7 +33,7 @@ public class IssueTopology {
         addDesiredState(topology, ROLES, Topics.ROLES);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
         topology.addProcessor("issue", () -> new IssueProcessor(ca), "requests");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_JOIN_TOKENS),
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");

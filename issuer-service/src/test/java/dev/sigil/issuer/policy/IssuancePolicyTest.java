@@ -67,6 +67,6 @@ class IssuancePolicyTest {
     }
 
     private static IssueRequest request(String bot, Duration ttl) {
-        return new IssueRequest("r1", bot, new Attestation("token", "t", null), "ssh-ed25519 AAAA", ttl, Instant.now());
+        return new IssueRequest("r1", bot, new Attestation("token", "t", "t", null), "ssh-ed25519 AAAA", ttl, Instant.now());
     }
 }

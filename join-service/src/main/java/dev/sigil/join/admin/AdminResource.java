@@ -4,6 +4,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
@@ -22,7 +24,9 @@ import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.RequestGuards;
 import dev.sigil.join.api.Responses;
 import dev.sigil.join.join.JoinTokenView;
+import dev.sigil.join.joinmethod.JoinMethod;
 import dev.sigil.join.joinmethod.JoinMethods;
+import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
 /** The admin API: roles, bots and join tokens. Every write goes to its compacted topic before it is answered. */
 @Path("/v1/admin")
@@ -60,11 +64,18 @@ public class AdminResource {
         return writer.put(bot).thenApply(done -> Responses.json(201, bot));
     }
 
-    /** What an admin asks for when creating a join token. */
-    public record TokenRequest(String bot, String joinMethod, Duration ttl) {
+    /**
+     * What an admin asks for when creating a join token. Method {@code token} gets a generated secret; delegated
+     * methods take an admin-chosen {@code name}, the allow rules and the method's settings.
+     */
+    public record TokenRequest(String name, String bot, String joinMethod, Duration ttl,
+            List<Map<String, String>> allow, Map<String, String> config) {
     }
 
-    /** The created token: the secret is shown once and never stored, only its digest (the token's name) is. */
+    /**
+     * The created token. For method {@code token} the secret is shown once and never stored, only its digest (the
+     * token's name) is; delegated tokens have no secret, the platform's signed token is the proof.
+     */
     public record CreatedToken(String token, String name, String bot, String joinMethod, Instant expires) {
     }
 
@@ -74,18 +85,33 @@ public class AdminResource {
         TokenRequest request = Responses.read(body, TokenRequest.class);
         checkName(request.bot(), "bot", "bot");
         String method = request.joinMethod() == null ? "token" : request.joinMethod();
-        methods.require(method);
+        JoinMethod joinMethod = methods.require(method);
         Duration ttl = request.ttl() == null ? DEFAULT_TOKEN_TTL : request.ttl();
         if (ttl.isNegative() || ttl.isZero()) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
         }
-        byte[] secretBytes = new byte[32];
-        RANDOM.nextBytes(secretBytes);
-        String secret = HexFormat.of().formatHex(secretBytes);
-        JoinTokenSpec spec = new JoinTokenSpec(tokenName(secret), request.bot(), method, Instant.now().plus(ttl));
+        String secret = null;
+        String name;
+        if (TokenJoinMethod.NAME.equals(method)) {
+            byte[] secretBytes = new byte[32];
+            RANDOM.nextBytes(secretBytes);
+            secret = HexFormat.of().formatHex(secretBytes);
+            name = tokenName(secret);
+        } else {
+            name = request.name();
+            checkName(name, "join token", "name");
+            if (request.allow() == null || request.allow().isEmpty()) {
+                throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "a '" + method
+                        + "' join token needs at least one allow rule, or any token of the platform could join");
+            }
+        }
+        JoinTokenSpec spec = new JoinTokenSpec(name, request.bot(), method, Instant.now().plus(ttl), request.allow(),
+                request.config());
+        joinMethod.checkToken(spec);
+        String shownSecret = secret;
         return writer.put(spec).thenApply(done -> {
             tokens.remember(spec);
-            return Responses.json(201, new CreatedToken(secret, spec.name(), spec.bot(), method, spec.expires()));
+            return Responses.json(201, new CreatedToken(shownSecret, spec.name(), spec.bot(), method, spec.expires()));
         });
     }
 

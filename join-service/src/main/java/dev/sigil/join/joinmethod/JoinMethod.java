@@ -1,5 +1,6 @@
 package dev.sigil.join.joinmethod;
 
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.join.api.RefusalException;
 
 /**
@@ -11,4 +12,8 @@ public interface JoinMethod {
     String name();
 
     VerifiedJoin verify(JoinRequest request) throws RefusalException;
+
+    /** Refuses a join token this method could never honour (unknown allow-rule fields, missing settings). */
+    default void checkToken(JoinTokenSpec token) throws RefusalException {
+    }
 }

@@ -51,6 +51,6 @@ public class TokenJoinMethod implements JoinMethod {
             throw new RefusalException(401, Refusal.TOKEN_EXPIRED,
                     "this join token expired at " + spec.expires() + "; ask an admin for a new one");
         }
-        return new VerifiedJoin(spec.bot(), new Attestation(NAME, spec.name(), spec.expires()));
+        return new VerifiedJoin(spec.bot(), new Attestation(NAME, spec.name(), spec.name(), spec.expires()));
     }
 }

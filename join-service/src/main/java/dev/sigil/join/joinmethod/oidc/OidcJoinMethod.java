@@ -1,0 +1,132 @@
+package dev.sigil.join.joinmethod.oidc;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
+import dev.sigil.join.api.RequestGuards;
+import dev.sigil.join.join.JoinTokenView;
+import dev.sigil.join.joinmethod.AllowRules;
+import dev.sigil.join.joinmethod.JoinMethod;
+import dev.sigil.join.joinmethod.JoinRequest;
+import dev.sigil.join.joinmethod.VerifiedJoin;
+
+/**
+ * What every OIDC-based join method shares: find the join token by name, verify the platform's JWT with
+ * {@link JwtVerifier} against the issuer the token trusts, and match the allow rules against its claims.
+ * A method says only which issuer, keys and audience it expects and how its allow-rule fields map to claims.
+ * The token's digest becomes the proof issuer-service accepts once, so a replayed token is refused.
+ */
+public abstract class OidcJoinMethod implements JoinMethod {
+    private final JoinTokenView tokens;
+    private final JwtVerifier verifier;
+
+    protected OidcJoinMethod(JoinTokenView tokens, JwtVerifier verifier) {
+        this.tokens = tokens;
+        this.verifier = verifier;
+    }
+
+    /** The issuer, keys and audience this join token expects. */
+    protected abstract PlatformToken expected(JoinTokenSpec token);
+
+    /** The allow-rule fields of this method and, for each, the claim values it is matched against. */
+    protected abstract Map<String, Function<JWTClaimsSet, List<String>>> fields();
+
+    /** The claim values an allow-rule field is matched against, or null for a field this method does not know. */
+    protected Function<JWTClaimsSet, List<String>> field(String name) {
+        return fields().get(name);
+    }
+
+    /** The fields whose rule values may hold {@code *} and {@code ?}. */
+    protected Set<String> globFields() {
+        return Set.of();
+    }
+
+    @Override
+    public void checkToken(JoinTokenSpec token) {
+        AllowRules.check(token.allow(), fields().keySet(), name());
+        expected(token);
+    }
+
+    @Override
+    public VerifiedJoin verify(JoinRequest request) {
+        if (request.token() == null || request.token().isBlank()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "join method '" + name()
+                    + "' needs the join token's name in 'token'");
+        }
+        JoinTokenSpec token = tokens.find(request.token().trim())
+                .filter(t -> name().equals(t.joinMethod()))
+                .orElseThrow(() -> new RefusalException(401, Refusal.TOKEN_NOT_FOUND, "there is no '" + name()
+                        + "' join token named '" + request.token().trim() + "'; check the name in the bot's configuration"));
+        if (token.expiredAt(Instant.now())) {
+            throw new RefusalException(401, Refusal.TOKEN_EXPIRED, "the join token '" + token.name() + "' expired at "
+                    + token.expires() + "; ask an admin to renew it");
+        }
+        JWTClaimsSet claims = verifier.verify(request.idToken(), expected(token), name());
+        for (Map<String, String> rule : token.allow()) {
+            for (String field : rule.keySet()) {
+                if (field(field) != null && field(field).apply(claims).isEmpty()) {
+                    throw new RefusalException(401, Refusal.JWT_MISSING_CLAIM, "the platform token has no value for '"
+                            + field + "', which the join token's allow rules check");
+                }
+            }
+        }
+        if (!AllowRules.anyMatches(token.allow(),
+                f -> field(f) == null ? List.of() : field(f).apply(claims), globFields())) {
+            throw new RefusalException(403, Refusal.ALLOW_RULES_NOT_MATCHED, "the " + name() + " token (sub '"
+                    + claims.getSubject() + "') matches none of the allow rules of join token '" + token.name()
+                    + "'; add a rule for it or run the job where a rule allows");
+        }
+        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), "jwt:" + HexFormat.of().formatHex(RequestGuards.sha256(request.idToken().trim())),
+                claims.getExpirationTime().toInstant()));
+    }
+
+    /** A claim's values: a string, each string of a list, or nothing. */
+    protected static Function<JWTClaimsSet, List<String>> claim(String name) {
+        return claims -> {
+            Object value = claims.getClaim(name);
+            if (value instanceof List<?> list) {
+                return list.stream().map(String::valueOf).toList();
+            }
+            return value == null ? List.of() : List.of(String.valueOf(value));
+        };
+    }
+
+    /** The issuer a token names in its config, or the method's default; never taken from the platform token. */
+    protected static String issuer(JoinTokenSpec token, String fallback) {
+        return stripSlash(token.config("issuer", fallback));
+    }
+
+    protected static URI jwks(JoinTokenSpec token, String issuer, String defaultPath) {
+        String configured = token.config().get("jwks_uri");
+        try {
+            return URI.create(configured != null ? configured : issuer + defaultPath);
+        } catch (IllegalArgumentException e) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the join token's issuer or jwks_uri is not a URL");
+        }
+    }
+
+    protected static String required(JoinTokenSpec token, String key, String method) {
+        String value = token.config().get(key);
+        if (value == null || value.isBlank()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "a '" + method + "' join token needs config '" + key + "'");
+        }
+        return value;
+    }
+
+    static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+
+}
