@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -20,7 +20,7 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
  * CircleCI OIDC tokens. The issuer and the audience are the organization ({@code organization_id}); rules match the
  * project and the contexts the job runs with.
  */
-@ApplicationScoped
+@Singleton
 public class CircleciJoinMethod extends OidcJoinMethod {
     private final String issuerBase;
 

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 
@@ -21,7 +21,7 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
  * Any OIDC provider: the join token names the {@code issuer} and {@code audience}; keys come from OIDC discovery
  * (or {@code jwks_uri}); allow rules name claims directly and require their values.
  */
-@ApplicationScoped
+@Singleton
 public class GenericOidcJoinMethod extends OidcJoinMethod {
     private final OidcDiscovery discovery;
 

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -22,7 +22,7 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
  * ({@code enterprise_server_host}) or an enterprise's own issuer ({@code enterprise_slug}); keys from the issuer's
  * {@code /.well-known/jwks}.
  */
-@ApplicationScoped
+@Singleton
 public class GithubJoinMethod extends OidcJoinMethod {
     private static final List<String> CLAIMS = List.of("repository", "repository_owner", "workflow", "environment",
             "actor", "ref", "ref_type", "sub");

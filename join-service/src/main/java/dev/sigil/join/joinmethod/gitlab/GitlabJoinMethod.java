@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -22,7 +22,7 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
  * GitLab CI {@code id_tokens}. Trusts gitlab.com or a self-hosted {@code domain}; keys from
  * {@code /oauth/discovery/keys}, or a {@code static_jwks} for instances Sigil cannot reach. Paths and refs take globs.
  */
-@ApplicationScoped
+@Singleton
 public class GitlabJoinMethod extends OidcJoinMethod {
     private static final List<String> CLAIMS = List.of("project_path", "namespace_path", "pipeline_source",
             "environment", "ref", "ref_type", "ref_protected", "user_login", "sub");

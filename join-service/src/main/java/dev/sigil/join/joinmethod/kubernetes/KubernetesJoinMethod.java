@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -22,7 +22,7 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
  * {@code kubectl get --raw /openid/v1/jwks}) or OIDC discovery from the cluster's {@code issuer}. Rules name the
  * service account as {@code namespace:name}.
  */
-@ApplicationScoped
+@Singleton
 public class KubernetesJoinMethod extends OidcJoinMethod {
     private static final String SUBJECT_PREFIX = "system:serviceaccount:";
 

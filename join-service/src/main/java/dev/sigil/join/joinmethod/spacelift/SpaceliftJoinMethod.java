@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 
@@ -15,7 +15,7 @@ import dev.sigil.join.joinmethod.oidc.OidcJoinMethod;
 import dev.sigil.join.joinmethod.oidc.PlatformToken;
 
 /** Spacelift OIDC tokens: the account's {@code hostname} is both the issuer and the audience. */
-@ApplicationScoped
+@Singleton
 public class SpaceliftJoinMethod extends OidcJoinMethod {
 
     public SpaceliftJoinMethod(JoinTokenView tokens, JwtVerifier verifier) {

@@ -1,0 +1,63 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.join.joinmethod.FakePlatform;
+
+/**
+ * A GitHub Actions job joins with its OIDC token, through the real services and broker; join-service fetches the
+ * keys from a loopback stand-in for GitHub. A replayed token is refused by issuer-service, exactly once.
+ */
+@ExtendWith(SigilCluster.class)
+class GithubJoinEndToEndTest {
+    private static FakePlatform github;
+
+    @BeforeAll
+    static void startGithub() throws Exception {
+        github = new FakePlatform();
+    }
+
+    @AfterAll
+    static void stopGithub() {
+        github.close();
+    }
+
+    @Test
+    void aWorkflowJoinsWithItsOidcTokenOnceAndAReplayIsRefused(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String tokenName = "gh-" + UUID.randomUUID().toString().substring(0, 8);
+        Bots.Answer created = Bots.post(cluster, "/v1/admin/tokens", EventJson.write(Map.of("name", tokenName, "bot", bot,
+                "joinMethod", "github", "allow", List.of(Map.of("repository", "acme/app")),
+                "config", Map.of("issuer", github.url(), "audience", "sigil-e2e"))), cluster.adminToken());
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        assertThat(created.body().has("token")).as("delegated tokens have no secret").isFalse();
+
+        String idToken = github.sign(FakePlatform.claims(github.url(), "sigil-e2e",
+                Map.of("repository", "acme/app", "ref", "refs/heads/main")).build());
+        Bots.Answer joined = githubJoin(cluster, tokenName, idToken);
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(200);
+        assertThat(joined.body().at("/identity/principals/0").asText()).isEqualTo("deploy");
+
+        Bots.Answer replayed = githubJoin(cluster, tokenName, idToken);
+        assertThat(replayed.status()).isEqualTo(401);
+        assertThat(replayed.code()).isEqualTo("JWT_REPLAYED");
+
+        String otherRepo = github.sign(FakePlatform.claims(github.url(), "sigil-e2e", Map.of("repository", "evil/app")).build());
+        assertThat(githubJoin(cluster, tokenName, otherRepo).code()).isEqualTo("ALLOW_RULES_NOT_MATCHED");
+    }
+
+    private static Bots.Answer githubJoin(LocalCluster cluster, String tokenName, String idToken) throws Exception {
+        return Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "github", "token", tokenName,
+                "idToken", idToken, "publicKey", Bots.newPublicKey())), null);
+    }
+}
