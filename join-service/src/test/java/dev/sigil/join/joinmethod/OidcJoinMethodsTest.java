@@ -22,7 +22,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.join.JoinTokenView;
+import dev.sigil.join.joinmethod.azure.AzureJoinMethod;
 import dev.sigil.join.joinmethod.circleci.CircleciJoinMethod;
+import dev.sigil.join.joinmethod.gcp.GcpJoinMethod;
 import dev.sigil.join.joinmethod.genericoidc.GenericOidcJoinMethod;
 import dev.sigil.join.joinmethod.github.GithubJoinMethod;
 import dev.sigil.join.joinmethod.gitlab.GitlabJoinMethod;
@@ -46,7 +48,7 @@ class OidcJoinMethodsTest {
 
     /** One join method set up against the fake platform: its join token and a token its allow rule accepts. */
     record Case(String name, JoinMethod method, String issuer, String audience, Map<String, Object> goodClaims,
-            String ruleClaim, String otherValue) {
+            String ruleClaim, Object otherValue) {
         @Override
         public String toString() {
             return name;
@@ -76,7 +78,16 @@ class OidcJoinMethodsTest {
                 setUp(new KubernetesJoinMethod(tokens, verifier, discovery, CLUSTER),
                         Map.of("issuer", "https://k8s.example", "static_jwks", platform.publicJwks()),
                         List.of(Map.of("service_account", "ci:deployer")),
-                        "https://k8s.example", CLUSTER, Map.of("sub", "system:serviceaccount:ci:deployer"), "sub"));
+                        "https://k8s.example", CLUSTER, Map.of("sub", "system:serviceaccount:ci:deployer"), "sub"),
+                setUp(new GcpJoinMethod(tokens, verifier, discovery, CLUSTER),
+                        Map.of("issuer", base), List.of(Map.of("project_ids", "acme-prod", "locations", "us-west1")),
+                        base, CLUSTER, Map.of("email", "ci@acme-prod.iam.gserviceaccount.com", "google",
+                                Map.of("compute_engine", Map.of("project_id", "acme-prod", "zone", "us-west1-b"))), "google"),
+                setUp(new AzureJoinMethod(tokens, verifier, discovery),
+                        Map.of("tenant", "t-1", "issuer", base, "discovery_base", base),
+                        List.of(Map.of("subscription", "sub-1", "resource_groups", "ci-runners")),
+                        base, "https://management.azure.com/", Map.of("tid", "t-1", "xms_mirid",
+                                "/subscriptions/sub-1/resourcegroups/ci-runners/providers/Microsoft.Compute/virtualMachines/vm1"), "xms_mirid"));
     }
 
     private Case setUp(JoinMethod method, Map<String, String> config, List<Map<String, String>> allow, String issuer,
@@ -85,7 +96,12 @@ class OidcJoinMethodsTest {
                 Instant.now().plus(Duration.ofHours(1)), allow, config);
         method.checkToken(token);
         tokens.remember(token);
-        String otherValue = ruleClaim.equals("sub") ? "system:serviceaccount:ci:intruder" : "other-value";
+        Object otherValue = switch (ruleClaim) {
+            case "sub" -> "system:serviceaccount:ci:intruder";
+            case "google" -> Map.of("compute_engine", Map.of("project_id", "acme-prod", "zone", "europe-west4-a"));
+            case "xms_mirid" -> "/subscriptions/sub-1/resourcegroups/other/providers/Microsoft.Compute/virtualMachines/vm1";
+            default -> "other-value";
+        };
         return new Case(method.name(), method, issuer, audience, claims, ruleClaim, otherValue);
     }
 
