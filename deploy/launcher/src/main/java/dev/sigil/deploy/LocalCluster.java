@@ -41,6 +41,7 @@ public final class LocalCluster implements AutoCloseable {
     private final int controllerPort = freePort();
     private final Map<Service, Integer> httpPorts = new EnumMap<>(Service.class);
     private final Map<Service, Process> services = new EnumMap<>(Service.class);
+    private final Map<String, String> serviceEnv = new java.util.LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
 
@@ -52,6 +53,12 @@ public final class LocalCluster implements AutoCloseable {
         for (Service s : Service.values()) {
             httpPorts.put(s, freePort());
         }
+    }
+
+    /** Sets an environment variable (a Quarkus config override) for every service started from now on. */
+    public LocalCluster withServiceEnv(String name, String value) {
+        serviceEnv.put(name, value);
+        return this;
     }
 
     /** Finds the source tree: the sigil.root property (set by the build) or the working directory. */
@@ -196,6 +203,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SIGIL_STATE_DIR", state.toString());
         env.put("SIGIL_CLUSTER_NAME", clusterName);
         env.put("SIGIL_ADMIN_TOKEN", adminToken);
+        env.putAll(serviceEnv);
         services.put(service, builder.start());
     }
 

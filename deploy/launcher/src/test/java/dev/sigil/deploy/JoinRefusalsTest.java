@@ -115,6 +115,18 @@ class JoinRefusalsTest {
         assertThat(noLogins.body().get("message").asText()).contains("'logins' trait");
     }
 
+    @Test
+    void aBotJoiningInALoopIsSlowedDownWithRetryAfter(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String token = Bots.admin(cluster).createToken(bot, "10m");
+        Bots.Answer last = null;
+        for (int i = 0; i < 40 && (last == null || last.status() != 429); i++) {
+            last = Bots.join(cluster, token, "not a key"); // refused by the issuer, so the token stays unused
+        }
+        assertRefused(last, 429, "RATE_LIMITED");
+        assertThat(last.raw().headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+    }
+
     private static void assertRefused(Bots.Answer answer, int status, String code) {
         assertThat(answer.status()).as(answer.body().toString()).isEqualTo(status);
         assertThat(answer.code()).isEqualTo(code);

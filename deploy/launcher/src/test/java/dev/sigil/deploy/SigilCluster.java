@@ -35,7 +35,11 @@ public final class SigilCluster implements ParameterResolver {
         static Running start() {
             try {
                 Path home = Files.createTempDirectory("sigil-e2e");
-                return new Running(new LocalCluster(LocalCluster.sourceRoot(), home, "e2e.sigil.test").start());
+                // Every test request comes from 127.0.0.1: lift the per-client limit (RateLimitsTest covers it);
+                // the per-bot limit stays as shipped.
+                return new Running(new LocalCluster(LocalCluster.sourceRoot(), home, "e2e.sigil.test")
+                        .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_PER_SECOND", "1000000")
+                        .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_BURST", "1000000").start());
             } catch (Exception e) {
                 throw new IllegalStateException("could not start Sigil for the end-to-end tests: " + e.getMessage(), e);
             }

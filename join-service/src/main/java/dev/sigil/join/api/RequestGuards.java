@@ -13,6 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.sigil.contract.Refusal;
+import dev.sigil.join.ratelimit.RateLimits;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Checks that run before any endpoint: the body size limit (by Content-Length, before the body is read; chunked
@@ -22,8 +24,10 @@ public class RequestGuards {
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
     private final byte[] adminTokenDigest;
+    private final RateLimits rateLimits;
 
-    public RequestGuards(@ConfigProperty(name = "sigil.admin.token") String adminToken) {
+    public RequestGuards(@ConfigProperty(name = "sigil.admin.token") String adminToken, RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         if (adminToken.isBlank() || adminToken.length() < 16) {
             throw new IllegalStateException("sigil.admin.token (SIGIL_ADMIN_TOKEN) must be set to a secret of at least 16 characters");
         }
@@ -37,6 +41,20 @@ public class RequestGuards {
                 && (length.length() > 12 || Long.parseLong(length) > MAX_BODY_BYTES)) {
             return Optional.of(new Responses.Mappers().refusal(new RefusalException(413, Refusal.BODY_TOO_LARGE,
                     "the request body is " + length + " bytes; the limit is " + MAX_BODY_BYTES + " bytes")));
+        }
+        return Optional.empty();
+    }
+
+    /** Public endpoints (joins, webhooks) are rate-limited per client address. */
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> limitClientRate(ContainerRequestContext request, HttpServerRequest http) {
+        String path = request.getUriInfo().getPath();
+        if (path.startsWith("/v1/") && !path.startsWith("/v1/admin")) {
+            try {
+                rateLimits.client(http.remoteAddress().hostAddress());
+            } catch (RefusalException e) {
+                return Optional.of(new Responses.Mappers().refusal(e));
+            }
         }
         return Optional.empty();
     }

@@ -46,8 +46,8 @@ public final class Responses {
         Response refusal(RefusalException e) {
             Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(EventJson.write(e.refusal()));
-            if (e.status() == 503 || e.status() == 429) {
-                builder.header("Retry-After", "1");
+            if (e.retryAfterSeconds() > 0) {
+                builder.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
             }
             return builder.build();
         }

@@ -19,6 +19,7 @@ import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.JoinRequest;
 import dev.sigil.join.joinmethod.VerifiedJoin;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
+import dev.sigil.join.ratelimit.RateLimits;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -31,6 +32,8 @@ public class JoinResource {
     JoinMethods methods;
     @Inject
     IssueClient issuer;
+    @Inject
+    RateLimits rateLimits;
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
@@ -38,7 +41,11 @@ public class JoinResource {
         JoinRequest request = Responses.read(body, JoinRequest.class);
         String method = request.joinMethod() == null ? TokenJoinMethod.NAME : request.joinMethod();
         VerifiedJoin verified = methods.require(method).verify(request);
+        rateLimits.bot(verified.bot());
         Responses.required(request.publicKey(), "publicKey");
+        if (request.ttl() != null && (request.ttl().isNegative() || request.ttl().isZero())) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
+        }
         IssueRequest issue = new IssueRequest(UUID.randomUUID().toString(), verified.bot(), verified.attestation(),
                 request.publicKey(), request.ttl(), Instant.now());
         return issuer.request(issue).map(JoinResource::answer);
