@@ -17,6 +17,7 @@ public record Refusal(String code, String message) {
     public static final String NO_PRINCIPALS = "NO_PRINCIPALS";
     public static final String ISSUER_UNAVAILABLE = "ISSUER_UNAVAILABLE";
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    public static final String NAME_NOT_ALLOWED = "NAME_NOT_ALLOWED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";
     public static final String JWT_ALGORITHM_NOT_ALLOWED = "JWT_ALGORITHM_NOT_ALLOWED";
     public static final String JWT_BAD_SIGNATURE = "JWT_BAD_SIGNATURE";

@@ -16,6 +16,8 @@ public final class Topics {
     public static final String RENEWAL_REQUESTS = "sigil.renewal.requests";
     public static final String RENEWAL_DUE = "sigil.renewal.due";
     public static final String AUDIT = "sigil.audit";
+    public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
+    public static final String SERVICE_CERTIFICATE_RESULTS = "sigil.service-certificates.results";
 
     /** Records that could not be read are parked here with the reason, so the consumer can keep going. */
     public static String deadLetter(String topic) {
@@ -33,6 +35,7 @@ public final class Topics {
         List<Definition> state = List.of(BOTS, ROLES, LOCKS, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT,
+                SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
                 .map(t -> new Definition(t, false)).toList();
         return java.util.stream.Stream.concat(state.stream(), events.stream()).toList();

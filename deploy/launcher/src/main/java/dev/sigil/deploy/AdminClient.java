@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,13 +14,14 @@ import dev.sigil.contract.EventJson;
 
 /** A small client of join-service's admin API, for the launcher's demo and the tests. */
 public final class AdminClient {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI base;
     private final String adminToken;
 
-    public AdminClient(URI joinService, String adminToken) {
-        this.base = joinService;
-        this.adminToken = adminToken;
+    public AdminClient(LocalCluster cluster) {
+        this.http = cluster.httpClient();
+        this.base = cluster.url(Service.JOIN);
+        this.adminToken = cluster.adminToken();
     }
 
     public JsonNode createRole(String name, List<String> logins) throws IOException, InterruptedException {

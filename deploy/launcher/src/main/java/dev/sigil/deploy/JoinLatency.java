@@ -42,14 +42,14 @@ final class JoinLatency implements Callable<Integer> {
         // One bot joins over and over here: lift the per-bot limit that would stop a real bot doing so.
         try (LocalCluster cluster = where.cluster().withServiceEnv("SIGIL_RATE_LIMIT_BOT_PER_SECOND", "1000000")
                 .withServiceEnv("SIGIL_RATE_LIMIT_BOT_BURST", "1000000").start()) {
-            AdminClient admin = new AdminClient(cluster.url(Service.JOIN), cluster.adminToken());
+            AdminClient admin = new AdminClient(cluster);
             admin.createRole("bench", List.of("{{internal.logins}}"));
             admin.createBot("bench-bot", List.of("bench"), List.of("bench"));
             List<String> tokens = new ArrayList<>();
             for (int i = 0; i < warmup + joins; i++) {
                 tokens.add(admin.createToken("bench-bot", "1h"));
             }
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http = cluster.httpClient();
             URI join = cluster.url(Service.JOIN).resolve("/v1/join");
             List<Double> millis = new ArrayList<>();
             for (int i = 0; i < tokens.size(); i++) {
@@ -67,7 +67,7 @@ final class JoinLatency implements Callable<Integer> {
                 }
             }
             Collections.sort(millis);
-            System.out.printf("token joins, one at a time, end to end (HTTP -> Kafka -> issuer, exactly-once -> Kafka -> HTTP)%n");
+            System.out.printf("token joins, one at a time, end to end (HTTPS -> Kafka -> issuer, exactly-once -> Kafka -> HTTP)%n");
             System.out.printf("joins=%d  min=%.1f ms  p50=%.1f ms  p90=%.1f ms  p99=%.1f ms  max=%.1f ms%n", millis.size(),
                     millis.get(0), pct(millis, 50), pct(millis, 90), pct(millis, 99), millis.get(millis.size() - 1));
             System.out.println("reproduce: ./sigil bench-join --joins " + joins + " --warmup " + warmup);

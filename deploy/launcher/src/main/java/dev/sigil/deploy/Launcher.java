@@ -47,10 +47,10 @@ public final class Launcher {
                         + cluster.home().resolve("logs") + ") ...");
                 long started = System.nanoTime();
                 cluster.start();
-                System.out.printf("Sigil is up in %.1f s: join-service %s, Kafka %s%n",
-                        (System.nanoTime() - started) / 1e9, cluster.url(Service.JOIN), cluster.bootstrapServers());
+                System.out.printf("Sigil is up in %.1f s: join-service %s (CA pin %s), Kafka %s%n",
+                        (System.nanoTime() - started) / 1e9, cluster.url(Service.JOIN), cluster.caPin(), cluster.bootstrapServers());
                 String login = System.getProperty("user.name");
-                AdminClient admin = new AdminClient(cluster.url(Service.JOIN), cluster.adminToken());
+                AdminClient admin = new AdminClient(cluster);
                 admin.createRole("access", List.of("{{internal.logins}}"));
                 admin.createBot("demo-bot", List.of("access"), List.of(login));
                 String token = admin.createToken("demo-bot", "1h");
@@ -62,10 +62,10 @@ public final class Launcher {
                 java.nio.file.Files.writeString(tokenFile, token);
                 java.nio.file.Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 System.out.println("Running: sigil-agent start --oneshot --join-url " + cluster.url(Service.JOIN)
-                        + " --token-file " + tokenFile + " --destination " + destination);
+                        + " --ca-pin " + cluster.caPin() + " --token-file " + tokenFile + " --destination " + destination);
                 LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
-                        cluster.url(Service.JOIN).toString(), "--token-file", tokenFile.toString(), "--destination",
-                        destination.toString());
+                        cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(), "--token-file",
+                        tokenFile.toString(), "--destination", destination.toString());
                 System.out.print(agent.stdout());
                 System.err.print(agent.stderr());
                 if (agent.exitCode() != 0) {
@@ -91,8 +91,8 @@ public final class Launcher {
         public Integer call() throws Exception {
             try (LocalCluster cluster = where.cluster()) {
                 cluster.start();
-                System.out.println("Sigil is up. join-service: " + cluster.url(Service.JOIN) + ", Kafka: "
-                        + cluster.bootstrapServers() + ", admin token: " + cluster.adminToken());
+                System.out.println("Sigil is up. join-service: " + cluster.url(Service.JOIN) + " (CA pin "
+                        + cluster.caPin() + "), Kafka: " + cluster.bootstrapServers() + ", admin token: " + cluster.adminToken());
                 new CountDownLatch(1).await();
                 return 0;
             }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,10 +41,14 @@ public final class LocalCluster implements AutoCloseable {
     private final int kafkaPort = freePort();
     private final int controllerPort = freePort();
     private final Map<Service, Integer> httpPorts = new EnumMap<>(Service.class);
+    /** join-service serves HTTPS only; its health is on a plain management port. */
+    private final int joinManagementPort = freePort();
     private final Map<Service, Process> services = new EnumMap<>(Service.class);
     private final Map<String, String> serviceEnv = new java.util.LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
+    private X509Certificate tlsCa;
+    private HttpClient trustingClient;
 
     public LocalCluster(Path root, Path home, String clusterName) {
         this.root = root.toAbsolutePath().normalize();
@@ -84,7 +89,34 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public URI url(Service service) {
-        return URI.create("http://127.0.0.1:" + httpPorts.get(service));
+        return URI.create((service == Service.JOIN ? "https" : "http") + "://127.0.0.1:" + httpPorts.get(service));
+    }
+
+    private URI health(Service service) {
+        int port = service == Service.JOIN ? joinManagementPort : httpPorts.get(service);
+        return URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+    }
+
+    /** Sigil's X.509 CA as published on {@code sigil.ca}; join-service's HTTPS chains to it. */
+    public synchronized X509Certificate tlsCa() {
+        if (tlsCa == null) {
+            tlsCa = CaTrust.read(bootstrapServers());
+        }
+        return tlsCa;
+    }
+
+    /** The pin agents give as {@code --ca-pin}. */
+    public String caPin() {
+        return CaTrust.pin(tlsCa());
+    }
+
+    /** An HTTP client that trusts Sigil's CA, for join-service's HTTPS. */
+    public synchronized HttpClient httpClient() {
+        if (trustingClient == null) {
+            trustingClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).sslContext(CaTrust.sslContext(tlsCa())).build();
+        }
+        return trustingClient;
     }
 
     public String adminToken() {
@@ -198,7 +230,14 @@ public final class LocalCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()));
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPorts.get(service)));
+        if (service == Service.JOIN) {
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpPorts.get(service)));
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(freePort()));
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(joinManagementPort));
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        } else {
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPorts.get(service)));
+        }
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("SIGIL_STATE_DIR", state.toString());
         env.put("SIGIL_CLUSTER_NAME", clusterName);
@@ -209,7 +248,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private void awaitReady(Service service) throws InterruptedException {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
-        HttpRequest ready = HttpRequest.newBuilder(url(service).resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(health(service)).timeout(Duration.ofSeconds(2)).build();
         while (true) {
             Process p = services.get(service);
             if (p == null || !p.isAlive()) {

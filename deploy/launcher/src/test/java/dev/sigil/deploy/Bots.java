@@ -1,7 +1,6 @@
 package dev.sigil.deploy;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import dev.sigil.contract.EventJson;
 
 /** What the end-to-end tests do as a bot or an admin: set one up, join over plain HTTP, run a tool. */
 final class Bots {
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     /** A fresh bot with its own role, named uniquely so tests do not see each other's state. */
     static String newBot(LocalCluster cluster, List<String> logins) throws IOException, InterruptedException {
         String name = "bot-" + UUID.randomUUID().toString().substring(0, 8);
@@ -34,7 +31,7 @@ final class Bots {
     }
 
     static AdminClient admin(LocalCluster cluster) {
-        return new AdminClient(cluster.url(Service.JOIN), cluster.adminToken());
+        return new AdminClient(cluster);
     }
 
     /** The status and JSON body of a join-service answer. */
@@ -55,7 +52,7 @@ final class Bots {
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = cluster.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isBlank() ? EventJson.MAPPER.createObjectNode() : EventJson.MAPPER.readTree(response.body());
         return new Answer(response.statusCode(), json, response);
     }

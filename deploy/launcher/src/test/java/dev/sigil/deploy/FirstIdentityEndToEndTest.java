@@ -35,7 +35,7 @@ class FirstIdentityEndToEndTest {
         Path out = dir.resolve("identity");
 
         LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
-                cluster.url(Service.JOIN).toString(), "--token-file", tokenFile.toString(), "--destination",
+                cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination",
                 out.toString(), "--credential-ttl", "30m");
 
         assertThat(agent.exitCode()).as(agent.stderr()).isZero();
@@ -65,6 +65,23 @@ class FirstIdentityEndToEndTest {
     }
 
     @Test
+    void agentRefusesAJoinServiceWhoseCaDoesNotMatchItsPin(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "10m"));
+        String wrongPin = "sha256:" + "0".repeat(64);
+
+        LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
+                cluster.url(Service.JOIN).toString(), "--ca-pin", wrongPin, "--token-file", tokenFile.toString(),
+                "--destination", dir.resolve("identity").toString());
+
+        assertThat(agent.exitCode()).isNotZero();
+        assertThat(agent.stderr()).contains("does not chain to a CA matching --ca-pin");
+        assertThat(dir.resolve("identity")).doesNotExist();
+        assertThat(Bots.join(cluster, Files.readString(tokenFile), Bots.newPublicKey()).status())
+                .as("the token was never sent, so it still works").isEqualTo(200);
+    }
+
+    @Test
     void renewalServiceTracksTheIssuedIdentityWithARenewalPointInsideItsLifetime(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of("deploy"));
         Bots.Answer joined = Bots.join(cluster, Bots.admin(cluster).createToken(bot, "10m"), Bots.newPublicKey());
@@ -73,7 +90,7 @@ class FirstIdentityEndToEndTest {
 
         URI view = cluster.url(Service.RENEWAL).resolve("/v1/identities?bot=" + bot);
         JsonNode tracked = await().atMost(Duration.ofSeconds(20)).until(() -> {
-            HttpResponse<String> r = Bots.HTTP.send(HttpRequest.newBuilder(view).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = cluster.httpClient().send(HttpRequest.newBuilder(view).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? EventJson.MAPPER.readTree(r.body()) : null;
         }, list -> list != null && list.size() == 1);
 

@@ -59,7 +59,7 @@ class JoinFuzzTest {
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < CASES; i++) {
             String body = body(random, seeds, jwt);
-            HttpResponse<String> response = Bots.HTTP.send(HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve("/v1/join"))
+            HttpResponse<String> response = cluster.httpClient().send(HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve("/v1/join"))
                     .timeout(Duration.ofSeconds(15))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.ISO_8859_1)).build(),

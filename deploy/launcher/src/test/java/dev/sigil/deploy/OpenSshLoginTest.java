@@ -24,7 +24,7 @@ class OpenSshLoginTest {
         Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
         Path out = dir.resolve("identity");
         LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
-                cluster.url(Service.JOIN).toString(), "--token-file", tokenFile.toString(), "--destination", out.toString());
+                cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString());
         assertThat(agent.exitCode()).as(agent.stderr()).isZero();
 
         try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
@@ -46,7 +46,7 @@ class OpenSshLoginTest {
         Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
         Path out = dir.resolve("identity");
         assertThat(cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
-                "--token-file", tokenFile.toString(), "--destination", out.toString()).exitCode()).isZero();
+                "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString()).exitCode()).isZero();
         Files.delete(out.resolve("key-cert.pub"));
 
         try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,7 @@ public class CertificateAuthority {
     /** Certificates start a little in the past so that clocks slightly behind ours accept them. */
     static final Duration BACKDATE = Duration.ofMinutes(1);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration SERVICE_CERTIFICATE_LIFETIME = Duration.ofDays(90);
 
     private final String clusterName;
     private final SshCertificateAuthority sshUserCa;
@@ -63,6 +65,12 @@ public class CertificateAuthority {
                 URI.create("spiffe://" + clusterName + "/bot/" + bot), serial, validAfter, validBefore);
         return new IssuedIdentity(instanceId, 1, sshCertificate, tlsCertificate, serial.toString(), grant.roles(),
                 grant.principals(), validAfter, validBefore, grant.notice());
+    }
+
+    /** A server certificate for one of Sigil's services; lives long, the service asks again at every start. */
+    public String issueServerCertificate(SubjectPublicKeyInfo subject, String service, List<String> names, Instant now) {
+        return tlsCa.issueServerCertificate(subject, service, names, new BigInteger(63, RANDOM), now.minus(BACKDATE),
+                now.plus(SERVICE_CERTIFICATE_LIFETIME));
     }
 
     /** The key id names the bot and its instance, so sshd's auth log says which bot logged in. */

@@ -78,6 +78,29 @@ public final class X509CertificateAuthority {
         }
     }
 
+    /** A TLS server certificate for one of Sigil's own services, for the given DNS names and IP addresses. */
+    public String issueServerCertificate(SubjectPublicKeyInfo subject, String commonName, List<String> names,
+            BigInteger serial, Instant notBefore, Instant notAfter) {
+        GeneralName[] sans = names.stream()
+                .map(n -> new GeneralName(n.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new);
+        try {
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                    X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()), serial,
+                    Date.from(notBefore), Date.from(notAfter),
+                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build(), subject)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            EXTENSIONS.createAuthorityKeyIdentifier(caCertificate));
+            return pem(builder.build(signer.get()));
+        } catch (IOException | CertificateEncodingException e) {
+            throw new IllegalStateException("could not build the server certificate for " + commonName, e);
+        }
+    }
+
     /** A self-signed CA certificate for a new cluster. */
     static X509Certificate selfSigned(KeyPair keys, String clusterName, Instant notBefore, Instant notAfter) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)

@@ -3,18 +3,21 @@ package dev.sigil.issuer.issue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
+import java.util.Set;
+
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.sigil.contract.Topics;
 import dev.sigil.issuer.ca.CertificateAuthority;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
- * unreadable requests to the dead-letter topic. Bots and roles are mirrored into global stores; used proofs (join
+ * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots and roles are mirrored into global stores; used proofs (join
  * tokens, platform tokens) live in a changelogged store so their consumption is exactly-once per key.
  */
 @ApplicationScoped
@@ -25,9 +28,12 @@ public class IssueTopology {
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
     static final String DEAD_LETTER_SINK = "dead-letters";
+    static final String SERVICE_CERTIFICATE_RESULTS = "service-certificate-results";
+    static final String SERVICE_CERTIFICATE_DEAD_LETTERS = "service-certificate-dead-letters";
 
     @Produces
-    public Topology topology(CertificateAuthority ca) {
+    public Topology topology(CertificateAuthority ca,
+            @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames) {
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
@@ -39,6 +45,14 @@ public class IssueTopology {
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),
                 new StringSerializer(), "issue");
+
+        topology.addSource("service-certificates", new StringDeserializer(), new StringDeserializer(), Topics.SERVICE_CERTIFICATES);
+        topology.addProcessor("sign-service-certificate", () -> new ServiceCertificateProcessor(ca, serviceNames),
+                "service-certificates");
+        topology.addSink(SERVICE_CERTIFICATE_RESULTS, Topics.SERVICE_CERTIFICATE_RESULTS, new StringSerializer(),
+                new StringSerializer(), "sign-service-certificate");
+        topology.addSink(SERVICE_CERTIFICATE_DEAD_LETTERS, Topics.deadLetter(Topics.SERVICE_CERTIFICATES),
+                new StringSerializer(), new StringSerializer(), "sign-service-certificate");
         return topology;
     }
 

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.sigil.contract.EventJson;
@@ -35,6 +37,10 @@ public final class Agent {
         @Option(names = "--join-url", required = true, defaultValue = "${env:SIGIL_JOIN_URL}",
                 description = "join-service's URL, e.g. http://localhost:8080 (env SIGIL_JOIN_URL).")
         URI joinUrl;
+
+        @Option(names = "--ca-pin", split = ",", defaultValue = "${env:SIGIL_CA_PINS}",
+                description = "sha256:<hex> of Sigil's CA public key; join-service's HTTPS must chain to it (env SIGIL_CA_PINS).")
+        List<String> caPins = new ArrayList<>();
 
         @Option(names = "--join-method", defaultValue = "token", description = "How the bot proves itself (default: ${DEFAULT-VALUE}).")
         String joinMethod;
@@ -68,7 +74,7 @@ public final class Agent {
             HolderKey key = HolderKey.generate();
             IssueResult result;
             try {
-                result = new JoinClient(joinUrl).join(joinMethod, secret, key.publicKeyLine(), credentialTtl);
+                result = new JoinClient(joinUrl, caPins == null ? List.of() : caPins).join(joinMethod, secret, key.publicKeyLine(), credentialTtl);
             } catch (JoinClient.JoinRefusedException refused) {
                 System.err.println("sigil-agent: join refused (" + refused.refusal().code() + "): " + refused.refusal().message());
                 return 2;

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.sigil.contract.EventJson;
@@ -16,11 +17,21 @@ import dev.sigil.contract.Refusal;
 
 /** The agent's side of {@code POST /v1/join}: sends the proof and the public key, never the private key. */
 public final class JoinClient {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final URI joinUri;
 
-    public JoinClient(URI serviceUrl) {
+    /** A client of join-service at {@code serviceUrl}; an https URL needs the CA pins to trust. */
+    public JoinClient(URI serviceUrl, List<String> caPins) {
         this.joinUri = serviceUrl.resolve("/v1/join");
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if ("https".equals(serviceUrl.getScheme())) {
+            if (caPins.isEmpty()) {
+                throw new IllegalArgumentException("joining over https needs --ca-pin sha256:<hex> (the launcher prints it)");
+            }
+            builder.sslContext(new CaPins(caPins).sslContext());
+        }
+        this.http = builder.build();
     }
 
     /** Joins and returns the issued identity; a refusal comes back as {@link JoinRefusedException}. */

@@ -1,0 +1,81 @@
+package dev.sigil.issuer.issue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.openssl.PEMParser;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.ServiceCertificateRequest;
+import dev.sigil.contract.ServiceCertificateResult;
+import dev.sigil.issuer.ca.CertificateAuthority;
+
+/**
+ * Signs TLS server certificates for Sigil's own services ({@code sigil.service-certificates} in, results out), only
+ * for the names an operator allowed ({@code sigil.ca.service-names}): whoever may write the topic still cannot get
+ * a certificate for an arbitrary host.
+ */
+final class ServiceCertificateProcessor implements Processor<String, String, String, String> {
+    private final CertificateAuthority ca;
+    private final Set<String> allowedNames;
+    private ProcessorContext<String, String> context;
+
+    ServiceCertificateProcessor(CertificateAuthority ca, Set<String> allowedNames) {
+        this.ca = ca;
+        this.allowedNames = allowedNames;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, String> record) {
+        ServiceCertificateRequest request;
+        try {
+            request = EventJson.read(record.value(), ServiceCertificateRequest.class);
+            if (request.requestId() == null || request.names() == null || request.names().isEmpty()) {
+                throw new MalformedEventException("a service certificate request needs requestId and names");
+            }
+        } catch (MalformedEventException e) {
+            var headers = new RecordHeaders(record.headers().toArray());
+            headers.add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
+            context.forward(record.withHeaders(headers), IssueTopology.SERVICE_CERTIFICATE_DEAD_LETTERS);
+            return;
+        }
+        context.forward(record.withValue(EventJson.write(answer(request))), IssueTopology.SERVICE_CERTIFICATE_RESULTS);
+    }
+
+    private ServiceCertificateResult answer(ServiceCertificateRequest request) {
+        List<String> refused = request.names().stream().filter(n -> !allowedNames.contains(n)).toList();
+        if (!refused.isEmpty()) {
+            return new ServiceCertificateResult(request.requestId(), null, null, new Refusal(Refusal.NAME_NOT_ALLOWED,
+                    "names " + refused + " are not in sigil.ca.service-names; add them there to serve under them"));
+        }
+        SubjectPublicKeyInfo key;
+        try (PEMParser parser = new PEMParser(new StringReader(request.publicKey() == null ? "" : request.publicKey()))) {
+            key = (SubjectPublicKeyInfo) parser.readObject();
+        } catch (IOException | ClassCastException e) {
+            key = null;
+        }
+        if (key == null) {
+            return new ServiceCertificateResult(request.requestId(), null, null,
+                    new Refusal(Refusal.INVALID_PUBLIC_KEY, "the public key is not a PEM SubjectPublicKeyInfo"));
+        }
+        String certificate = ca.issueServerCertificate(key, request.service(), request.names(), Instant.now());
+        return new ServiceCertificateResult(request.requestId(), certificate, ca.bundle().tlsCa(), null);
+    }
+}
