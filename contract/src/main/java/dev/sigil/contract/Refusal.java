@@ -18,6 +18,10 @@ public record Refusal(String code, String message) {
     public static final String ISSUER_UNAVAILABLE = "ISSUER_UNAVAILABLE";
     public static final String RATE_LIMITED = "RATE_LIMITED";
     public static final String NAME_NOT_ALLOWED = "NAME_NOT_ALLOWED";
+    public static final String LOCKED = "LOCKED";
+    public static final String UNAVAILABLE = "UNAVAILABLE";
+    public static final String WEBHOOK_BAD_SIGNATURE = "WEBHOOK_BAD_SIGNATURE";
+    public static final String WEBHOOK_NOT_CONFIGURED = "WEBHOOK_NOT_CONFIGURED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";
     public static final String JWT_ALGORITHM_NOT_ALLOWED = "JWT_ALGORITHM_NOT_ALLOWED";
     public static final String JWT_BAD_SIGNATURE = "JWT_BAD_SIGNATURE";

@@ -302,11 +302,9 @@ public final class LocalCluster implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
+    /** A KRaft cluster id; Kafka's own generator never starts one with '-', which the format tool would take for an option. */
     private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
     }
 
     private static String resource(String name) {

@@ -74,6 +74,36 @@ class JoinFuzzTest {
         assertThat(statuses.keySet()).as("the fuzzer reached past the parser").contains(400, 401);
     }
 
+    @Test
+    void randomAndMutatedWebhooksNeverGetA5xxOrRegisterAnything(LocalCluster cluster) throws Exception {
+        long seed = Long.getLong("sigil.fuzz.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String valid = EventJson.write(Map.of("action", "created", "repository", Map.of("full_name", "acme/fuzzed",
+                "owner", Map.of("login", "acme"))));
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < CASES / 3; i++) {
+            String path = pick(random, "/v1/webhooks/github", "/v1/webhooks/gitlab", "/v1/webhooks/circleci");
+            String body = random.nextBoolean() ? mutate(random, valid) : randomBytes(random, random.nextInt(3000));
+            HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
+                    .timeout(Duration.ofSeconds(15))
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.ISO_8859_1));
+            request.header("X-GitHub-Event", pick(random, "repository", "workflow_job", "ping", "unknown"));
+            request.header("X-GitHub-Delivery", randomBase64(random, 12));
+            request.header("X-Gitlab-Event-UUID", randomBase64(random, 12));
+            request.header("X-Hub-Signature-256", pick(random, "sha256=" + randomBase64(random, 32), "sha256=zz", "sha256=", "md5=1"));
+            request.header("X-Gitlab-Token", randomBase64(random, random.nextInt(40) + 1));
+            request.header("circleci-signature", pick(random, "v1=" + randomBase64(random, 32), "v1=,v2=", "v0=1"));
+            HttpResponse<String> response = cluster.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            statuses.merge(response.statusCode(), 1, Integer::sum);
+            if (response.statusCode() >= 500 || response.statusCode() == 202) {
+                failures.add(response.statusCode() + " for " + path + " " + abbreviate(body) + " -> " + response.body());
+            }
+        }
+        System.out.printf("webhook fuzz: %d cases, seed %d, statuses %s%n", CASES / 3, seed, statuses);
+        assertThat(failures).as("seed " + seed + ": no 5xx, and nothing unsigned accepted").isEmpty();
+    }
+
     private static String body(Random random, List<String> seeds, String jwt) {
         return switch (random.nextInt(6)) {
             case 0 -> randomBytes(random, random.nextInt(2000));

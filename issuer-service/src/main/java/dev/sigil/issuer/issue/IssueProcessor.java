@@ -57,7 +57,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
-                context.getStateStore(IssueTopology.ROLES)));
+                context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)));
     }
 
     @Override

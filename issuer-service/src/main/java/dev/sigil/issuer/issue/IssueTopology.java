@@ -17,13 +17,14 @@ import dev.sigil.issuer.ca.CertificateAuthority;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
- * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots and roles are mirrored into global stores; used proofs (join
+ * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots, roles and locks are mirrored into global stores; used proofs (join
  * tokens, platform tokens) live in a changelogged store so their consumption is exactly-once per key.
  */
 @ApplicationScoped
 public class IssueTopology {
     static final String BOTS = "bots";
     static final String ROLES = "roles";
+    static final String LOCKS = "locks";
     static final String USED_PROOFS = "used-proofs";
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
@@ -37,6 +38,7 @@ public class IssueTopology {
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
+        addDesiredState(topology, LOCKS, Topics.LOCKS);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
         topology.addProcessor("issue", () -> new IssueProcessor(ca), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),

@@ -7,20 +7,29 @@ import org.jboss.logging.Logger;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RoleSpec;
 import dev.sigil.issuer.policy.DesiredState;
 
-/** Desired state read from the global stores that mirror {@code sigil.bots} and {@code sigil.roles}. */
+/** Desired state read from the global stores that mirror {@code sigil.bots}, {@code sigil.roles} and {@code sigil.locks}. */
 final class StoreDesiredState implements DesiredState {
     private static final Logger LOG = Logger.getLogger(StoreDesiredState.class);
 
     private final ReadOnlyKeyValueStore<String, String> bots;
     private final ReadOnlyKeyValueStore<String, String> roles;
+    private final ReadOnlyKeyValueStore<String, String> locks;
 
-    StoreDesiredState(ReadOnlyKeyValueStore<String, String> bots, ReadOnlyKeyValueStore<String, String> roles) {
+    StoreDesiredState(ReadOnlyKeyValueStore<String, String> bots, ReadOnlyKeyValueStore<String, String> roles,
+            ReadOnlyKeyValueStore<String, String> locks) {
         this.bots = bots;
         this.roles = roles;
+        this.locks = locks;
+    }
+
+    @Override
+    public Optional<LockSpec> lock(String target) {
+        return read(locks, target, LockSpec.class);
     }
 
     @Override

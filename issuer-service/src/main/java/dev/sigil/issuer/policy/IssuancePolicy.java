@@ -1,6 +1,7 @@
 package dev.sigil.issuer.policy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Optional;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
 
@@ -41,7 +43,7 @@ public final class IssuancePolicy {
 
     public IssuancePolicy(DesiredState state) {
         this.state = state;
-        this.checks = List.of(this::botExists, this::rolesExist, this::grantsALogin);
+        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::grantsALogin);
     }
 
     public Decision decide(IssueRequest request) {
@@ -60,6 +62,22 @@ public final class IssuancePolicy {
         return c.bot != null ? Optional.empty()
                 : refusal(Refusal.BOT_NOT_FOUND, "bot '" + c.request.bot()
                         + "' does not exist; create it with POST /v1/admin/bots before issuing join tokens for it");
+    }
+
+    private Optional<Refusal> notLocked(Context c) {
+        Instant now = Instant.now();
+        List<String> targets = new ArrayList<>(List.of(LockSpec.bot(c.bot.name())));
+        if (c.request.attestation() != null && c.request.attestation().joinToken() != null) {
+            targets.add(LockSpec.joinToken(c.request.attestation().joinToken()));
+        }
+        for (String target : targets) {
+            Optional<LockSpec> lock = state.lock(target).filter(l -> l.inForceAt(now));
+            if (lock.isPresent()) {
+                return refusal(Refusal.LOCKED, target + " is locked: " + lock.get().reason()
+                        + (lock.get().expires() == null ? "; an admin must remove the lock" : " (until " + lock.get().expires() + ")"));
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<Refusal> rolesExist(Context c) {

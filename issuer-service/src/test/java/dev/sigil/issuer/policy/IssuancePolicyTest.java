@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Test;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
 
 class IssuancePolicyTest {
     private final Map<String, BotSpec> bots = new java.util.HashMap<>();
     private final Map<String, RoleSpec> roles = new java.util.HashMap<>();
+    private final Map<String, LockSpec> locks = new java.util.HashMap<>();
     private final IssuancePolicy policy = new IssuancePolicy(new DesiredState() {
         public Optional<BotSpec> bot(String name) {
             return Optional.ofNullable(bots.get(name));
@@ -26,6 +28,10 @@ class IssuancePolicyTest {
 
         public Optional<RoleSpec> role(String name) {
             return Optional.ofNullable(roles.get(name));
+        }
+
+        public Optional<LockSpec> lock(String target) {
+            return Optional.ofNullable(locks.get(target));
         }
     });
 
@@ -64,6 +70,23 @@ class IssuancePolicyTest {
         Refusal refusal = policy.decide(request("b", null)).refusal();
         assertThat(refusal.code()).isEqualTo(Refusal.NO_PRINCIPALS);
         assertThat(refusal.message()).contains("'logins' trait");
+    }
+
+    @Test
+    void refusesALockedBotOrJoinTokenWithTheLocksReasonUntilItExpires() {
+        roles.put("r", new RoleSpec("r", List.of("ubuntu"), null));
+        bots.put("b", new BotSpec("b", List.of("r"), Map.of(), null));
+        locks.put("bot:b", new LockSpec("bot:b", "compromised runner", null));
+
+        Refusal refusal = policy.decide(request("b", null)).refusal();
+        assertThat(refusal.code()).isEqualTo(Refusal.LOCKED);
+        assertThat(refusal.message()).contains("compromised runner");
+
+        locks.put("bot:b", new LockSpec("bot:b", "maintenance", Instant.now().minusSeconds(1)));
+        assertThat(policy.decide(request("b", null)).allowed()).isTrue();
+
+        locks.put("join-token:t", new LockSpec("join-token:t", "repository deleted", null));
+        assertThat(policy.decide(request("b", null)).refusal().message()).contains("repository deleted");
     }
 
     private static IssueRequest request(String bot, Duration ttl) {

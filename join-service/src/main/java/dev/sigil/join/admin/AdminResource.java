@@ -10,7 +10,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
 import dev.sigil.join.api.RefusalException;
@@ -28,7 +31,7 @@ import dev.sigil.join.joinmethod.JoinMethod;
 import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
-/** The admin API: roles, bots and join tokens. Every write goes to its compacted topic before it is answered. */
+/** The admin API: roles, bots, join tokens and locks. Every write goes to its compacted topic before it is answered. */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -113,6 +116,30 @@ public class AdminResource {
             tokens.remember(spec);
             return Responses.json(201, new CreatedToken(shownSecret, spec.name(), spec.bot(), method, spec.expires()));
         });
+    }
+
+    /** What an admin asks for when locking: the target ({@code bot:x}, {@code join-token:y}, {@code instance:z}). */
+    public record LockRequest(String target, String reason, Duration ttl) {
+    }
+
+    @POST
+    @Path("/locks")
+    public CompletionStage<Response> lock(String body) {
+        LockRequest request = Responses.read(body, LockRequest.class);
+        String target = Responses.required(request.target(), "target");
+        if (!target.matches("(bot|join-token|instance):[A-Za-z0-9._-]{1,128}")) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
+                    "a lock target is bot:<name>, join-token:<name> or instance:<id>; got '" + target + "'");
+        }
+        LockSpec lock = new LockSpec(target, Responses.required(request.reason(), "reason"),
+                request.ttl() == null ? null : Instant.now().plus(request.ttl()));
+        return writer.put(lock).thenApply(done -> Responses.json(201, lock));
+    }
+
+    @DELETE
+    @Path("/locks/{target}")
+    public CompletionStage<Response> unlock(@PathParam("target") String target) {
+        return writer.removeLock(target).thenApply(done -> Response.noContent().build());
     }
 
     /** A token's name is the hex SHA-256 of its secret: topics and logs can show names without leaking secrets. */

@@ -9,6 +9,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.DeliverySpec;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.RoleSpec;
@@ -28,6 +30,35 @@ public class DesiredStateWriter {
     @Inject
     @Channel("join-tokens-out")
     Emitter<Record<String, String>> joinTokens;
+
+    @Inject
+    @Channel("locks-out")
+    Emitter<Record<String, String>> locks;
+
+    @Inject
+    @Channel("deliveries-out")
+    Emitter<Record<String, String>> deliveries;
+
+    public CompletionStage<Void> put(LockSpec lock) {
+        return locks.send(Record.of(lock.target(), EventJson.write(lock)));
+    }
+
+    public CompletionStage<Void> put(DeliverySpec delivery) {
+        return deliveries.send(Record.of(delivery.id(), EventJson.write(delivery)));
+    }
+
+    /** Tombstones: the compacted topics forget the key. */
+    public CompletionStage<Void> removeJoinToken(String name) {
+        return joinTokens.send(Record.of(name, null));
+    }
+
+    public CompletionStage<Void> removeLock(String target) {
+        return locks.send(Record.of(target, null));
+    }
+
+    public CompletionStage<Void> removeDelivery(String id) {
+        return deliveries.send(Record.of(id, null));
+    }
 
     public CompletionStage<Void> put(BotSpec bot) {
         return bots.send(Record.of(bot.name(), EventJson.write(bot)));

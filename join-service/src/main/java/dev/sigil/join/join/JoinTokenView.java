@@ -37,6 +37,11 @@ public class JoinTokenView {
         tokens.put(token.name(), token);
     }
 
+    /** Makes a token this replica just removed unusable at once. */
+    public void forget(String name) {
+        tokens.remove(name);
+    }
+
     public Optional<JoinTokenSpec> find(String name) {
         return Optional.ofNullable(tokens.get(name));
     }
