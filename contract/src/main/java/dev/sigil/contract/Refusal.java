@@ -20,6 +20,12 @@ public record Refusal(String code, String message) {
     public static final String NAME_NOT_ALLOWED = "NAME_NOT_ALLOWED";
     public static final String LOCKED = "LOCKED";
     public static final String UNAVAILABLE = "UNAVAILABLE";
+    public static final String CHALLENGE_INVALID = "CHALLENGE_INVALID";
+    public static final String PROOF_REPLAYED = "PROOF_REPLAYED";
+    public static final String STS_ENDPOINT_NOT_ALLOWED = "STS_ENDPOINT_NOT_ALLOWED";
+    public static final String STS_REQUEST_INVALID = "STS_REQUEST_INVALID";
+    public static final String STS_REJECTED = "STS_REJECTED";
+    public static final String SIGNATURE_INVALID = "SIGNATURE_INVALID";
     public static final String WEBHOOK_BAD_SIGNATURE = "WEBHOOK_BAD_SIGNATURE";
     public static final String WEBHOOK_NOT_CONFIGURED = "WEBHOOK_NOT_CONFIGURED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";

@@ -94,8 +94,11 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return singleUseToken
                     ? refused(request, Refusal.TOKEN_ALREADY_USED,
                             "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one")
-                    : refused(request, Refusal.JWT_REPLAYED, "this " + attestation.joinMethod()
-                            + " token was already used to join; each job must present a fresh platform token");
+                    : proof.startsWith("jwt:")
+                            ? refused(request, Refusal.JWT_REPLAYED, "this " + attestation.joinMethod()
+                                    + " token was already used to join; each job must present a fresh platform token")
+                            : refused(request, Refusal.PROOF_REPLAYED, "this " + attestation.joinMethod()
+                                    + " proof was already used to join; get a fresh challenge and sign it again");
         }
         if (attestation.proofExpires() != null && !now.isBefore(attestation.proofExpires())) {
             return singleUseToken

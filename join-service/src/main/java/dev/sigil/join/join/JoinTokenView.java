@@ -1,5 +1,6 @@
 package dev.sigil.join.join;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
 
 /**
  * This replica's view of {@code sigil.join-tokens}, read from the beginning at every start (a consumer group of its
@@ -40,6 +43,25 @@ public class JoinTokenView {
     /** Makes a token this replica just removed unusable at once. */
     public void forget(String name) {
         tokens.remove(name);
+    }
+
+    /**
+     * The named join token of a delegated join method (any but {@code token}), refused when there is none or it
+     * expired.
+     */
+    public JoinTokenSpec require(String name, String method) {
+        if (name == null || name.isBlank()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "join method '" + method
+                    + "' needs the join token's name in 'token'");
+        }
+        JoinTokenSpec token = find(name.trim()).filter(t -> method.equals(t.joinMethod()))
+                .orElseThrow(() -> new RefusalException(401, Refusal.TOKEN_NOT_FOUND, "there is no '" + method
+                        + "' join token named '" + name.trim() + "'; check the name in the bot's configuration"));
+        if (token.expiredAt(Instant.now())) {
+            throw new RefusalException(401, Refusal.TOKEN_EXPIRED, "the join token '" + token.name() + "' expired at "
+                    + token.expires() + "; ask an admin to renew it");
+        }
+        return token;
     }
 
     public Optional<JoinTokenSpec> find(String name) {

@@ -1,11 +1,23 @@
 package dev.sigil.join.joinmethod;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The body of {@code POST /v1/join}: the join method; {@code token}, the join token (its secret for method
- * {@code token}, its name for delegated methods); {@code idToken}, the platform's signed token for delegated
- * methods; the holder's public key in OpenSSH form and the TTL it would like.
+ * {@code token}, its name otherwise); the proof the method needs ({@code idToken}: a platform's signed token;
+ * {@code challenge} and {@code signature}: a signed server challenge for {@code bound_keypair}; {@code stsRequest}:
+ * a signed {@code sts:GetCallerIdentity} for {@code iam}); the holder's public key in OpenSSH form and the TTL it
+ * would like.
  */
-public record JoinRequest(String joinMethod, String token, String idToken, String publicKey, Duration ttl) {
+public record JoinRequest(String joinMethod, String token, String idToken, String challenge, String signature,
+        StsRequest stsRequest, String publicKey, Duration ttl) {
+
+    public JoinRequest(String joinMethod, String token, String idToken, String publicKey, Duration ttl) {
+        this(joinMethod, token, idToken, null, null, null, publicKey, ttl);
+    }
+
+    /** A signed AWS STS request as the client would send it: its headers (with Authorization) and its body. */
+    public record StsRequest(Map<String, String> headers, String body) {
+    }
 }

@@ -60,18 +60,7 @@ public abstract class OidcJoinMethod implements JoinMethod {
 
     @Override
     public VerifiedJoin verify(JoinRequest request) {
-        if (request.token() == null || request.token().isBlank()) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "join method '" + name()
-                    + "' needs the join token's name in 'token'");
-        }
-        JoinTokenSpec token = tokens.find(request.token().trim())
-                .filter(t -> name().equals(t.joinMethod()))
-                .orElseThrow(() -> new RefusalException(401, Refusal.TOKEN_NOT_FOUND, "there is no '" + name()
-                        + "' join token named '" + request.token().trim() + "'; check the name in the bot's configuration"));
-        if (token.expiredAt(Instant.now())) {
-            throw new RefusalException(401, Refusal.TOKEN_EXPIRED, "the join token '" + token.name() + "' expired at "
-                    + token.expires() + "; ask an admin to renew it");
-        }
+        JoinTokenSpec token = tokens.require(request.token(), name());
         JWTClaimsSet claims = verifier.verify(request.idToken(), expected(token), name());
         for (Map<String, String> rule : token.allow()) {
             for (String field : rule.keySet()) {
