@@ -37,6 +37,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Path root;
     private final Path home;
     private final String adminToken;
+    private final String challengeKey = UUID.randomUUID().toString();
     private final String clusterName;
     private final int kafkaPort = freePort();
     private final int controllerPort = freePort();
@@ -242,6 +243,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SIGIL_STATE_DIR", state.toString());
         env.put("SIGIL_CLUSTER_NAME", clusterName);
         env.put("SIGIL_ADMIN_TOKEN", adminToken);
+        env.put("SIGIL_JOIN_CHALLENGE_KEY", challengeKey); // replicas must agree on it
         env.putAll(serviceEnv);
         services.put(service, builder.start());
     }

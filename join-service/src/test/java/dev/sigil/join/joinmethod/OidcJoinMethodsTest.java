@@ -9,6 +9,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,7 @@ import dev.sigil.join.joinmethod.genericoidc.GenericOidcJoinMethod;
 import dev.sigil.join.joinmethod.github.GithubJoinMethod;
 import dev.sigil.join.joinmethod.gitlab.GitlabJoinMethod;
 import dev.sigil.join.joinmethod.kubernetes.KubernetesJoinMethod;
+import dev.sigil.join.joinmethod.kubernetes.TokenReviewer;
 import dev.sigil.join.joinmethod.oidc.JwtVerifier;
 import dev.sigil.join.joinmethod.oidc.OidcDiscovery;
 import dev.sigil.join.joinmethod.spacelift.SpaceliftJoinMethod;
@@ -75,7 +77,7 @@ class OidcJoinMethodsTest {
                 setUp(new GenericOidcJoinMethod(tokens, verifier, discovery),
                         Map.of("issuer", base, "audience", "sigil-ci"), List.of(Map.of("team", "infra")),
                         base, "sigil-ci", Map.of("team", "infra"), "team"),
-                setUp(new KubernetesJoinMethod(tokens, verifier, discovery, CLUSTER),
+                setUp(new KubernetesJoinMethod(tokens, verifier, discovery, new TokenReviewer(Optional.empty()), CLUSTER),
                         Map.of("issuer", "https://k8s.example", "static_jwks", platform.publicJwks()),
                         List.of(Map.of("service_account", "ci:deployer")),
                         "https://k8s.example", CLUSTER, Map.of("sub", "system:serviceaccount:ci:deployer"), "sub"),
