@@ -26,6 +26,11 @@ public record Refusal(String code, String message) {
     public static final String STS_REQUEST_INVALID = "STS_REQUEST_INVALID";
     public static final String STS_REJECTED = "STS_REJECTED";
     public static final String SIGNATURE_INVALID = "SIGNATURE_INVALID";
+    public static final String IDENTITY_INVALID = "IDENTITY_INVALID";
+    public static final String IDENTITY_EXPIRED = "IDENTITY_EXPIRED";
+    public static final String RENEWAL_NOT_ALLOWED = "RENEWAL_NOT_ALLOWED";
+    public static final String UNKNOWN_INSTANCE = "UNKNOWN_INSTANCE";
+    public static final String GENERATION_MISMATCH = "GENERATION_MISMATCH";
     public static final String WEBHOOK_BAD_SIGNATURE = "WEBHOOK_BAD_SIGNATURE";
     public static final String WEBHOOK_NOT_CONFIGURED = "WEBHOOK_NOT_CONFIGURED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";

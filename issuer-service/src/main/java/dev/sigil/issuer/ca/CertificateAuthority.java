@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +15,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.issuer.policy.Grant;
@@ -53,17 +53,18 @@ public class CertificateAuthority {
         return "bot-" + bot;
     }
 
-    public IssuedIdentity issue(String bot, SshPublicKeys subject, Grant grant, Instant now) {
+    /** Signs the SSH and X.509 certificates of one generation of a bot instance. */
+    public IssuedIdentity issue(String bot, SshPublicKeys subject, Grant grant, BotInstance instance, Instant now) {
         Instant validAfter = now.minus(BACKDATE);
         Instant validBefore = now.plus(grant.ttl());
         BigInteger serial = new BigInteger(63, RANDOM);
-        String instanceId = UUID.randomUUID().toString();
+        String instanceId = instance.instanceId();
         String sshCertificate = sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER,
                 serial.longValue(), keyId(bot, instanceId), grant.principals(), validAfter, validBefore,
                 SshCertificateRequest.DEFAULT_USER_EXTENSIONS));
         String tlsCertificate = tlsCa.issueClientCertificate(subjectPublicKeyInfo(subject), botUser(bot), grant.roles(),
-                URI.create("spiffe://" + clusterName + "/bot/" + bot), serial, validAfter, validBefore);
-        return new IssuedIdentity(instanceId, 1, sshCertificate, tlsCertificate, serial.toString(), grant.roles(),
+                URI.create("spiffe://" + clusterName + "/bot/" + bot), instance, serial, validAfter, validBefore);
+        return new IssuedIdentity(instanceId, instance.generation(), sshCertificate, tlsCertificate, serial.toString(), grant.roles(),
                 grant.principals(), validAfter, validBefore, grant.notice());
     }
 

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -31,6 +33,9 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import dev.sigil.contract.BotInstance;
+import dev.sigil.contract.EventJson;
 
 /** Signs X.509 certificates with Sigil's ECDSA P-256 CA, through the BouncyCastle provider. */
 public final class X509CertificateAuthority {
@@ -57,7 +62,7 @@ public final class X509CertificateAuthority {
 
     /** A client certificate: CN names the user, O lists the roles, the URI SAN carries the SPIFFE id. */
     public String issueClientCertificate(SubjectPublicKeyInfo subject, String commonName, List<String> organizations,
-            URI spiffeId, BigInteger serial, Instant notBefore, Instant notAfter) {
+            URI spiffeId, BotInstance instance, BigInteger serial, Instant notBefore, Instant notAfter) {
         X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
         organizations.forEach(o -> name.addRDN(BCStyle.O, o));
         try {
@@ -71,7 +76,9 @@ public final class X509CertificateAuthority {
                             new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString())))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             EXTENSIONS.createAuthorityKeyIdentifier(caCertificate))
-                    .addExtension(Extension.subjectKeyIdentifier, false, EXTENSIONS.createSubjectKeyIdentifier(subject));
+                    .addExtension(Extension.subjectKeyIdentifier, false, EXTENSIONS.createSubjectKeyIdentifier(subject))
+                    .addExtension(new ASN1ObjectIdentifier(BotInstance.CERTIFICATE_EXTENSION_OID), false,
+                            new DERUTF8String(EventJson.write(instance)));
             return pem(builder.build(signer.get()));
         } catch (IOException | CertificateEncodingException e) {
             throw new IllegalStateException("could not build the X.509 certificate for " + commonName, e);

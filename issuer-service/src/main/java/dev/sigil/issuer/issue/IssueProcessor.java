@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -18,10 +19,12 @@ import org.jboss.logging.Logger;
 
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.AuditEvent;
+import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.ReplyHeaders;
@@ -38,13 +41,13 @@ import dev.sigil.issuer.policy.IssuancePolicy;
  */
 final class IssueProcessor implements Processor<String, String, String, String> {
     private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
-    private static final String TOKEN_METHOD = "token";
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     private final CertificateAuthority ca;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
+    private KeyValueStore<String, String> instances;
     private IssuancePolicy policy;
 
     IssueProcessor(CertificateAuthority ca) {
@@ -55,6 +58,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
         this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
+        this.instances = context.getStateStore(IssueTopology.INSTANCES);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)));
@@ -88,24 +92,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     private IssueResult issue(IssueRequest request, Instant now) {
         Attestation attestation = request.attestation();
-        boolean singleUseToken = TOKEN_METHOD.equals(attestation.joinMethod());
         String proof = attestation.proofId();
         if (proof != null && usedProofs.get(proof) != null) {
-            return singleUseToken
-                    ? refused(request, Refusal.TOKEN_ALREADY_USED,
-                            "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one")
-                    : proof.startsWith("jwt:")
-                            ? refused(request, Refusal.JWT_REPLAYED, "this " + attestation.joinMethod()
-                                    + " token was already used to join; each job must present a fresh platform token")
-                            : refused(request, Refusal.PROOF_REPLAYED, "this " + attestation.joinMethod()
-                                    + " proof was already used to join; get a fresh challenge and sign it again");
+            return refused(request, replayCode(proof), replayMessage(proof, attestation.joinMethod()));
         }
         if (attestation.proofExpires() != null && !now.isBefore(attestation.proofExpires())) {
-            return singleUseToken
-                    ? refused(request, Refusal.TOKEN_EXPIRED, "the join token expired at " + attestation.proofExpires()
-                            + "; ask an admin for a new one")
-                    : refused(request, Refusal.JWT_EXPIRED, "the platform token expired at " + attestation.proofExpires()
-                            + "; request a fresh one from the platform");
+            return refused(request, expiryCode(proof), "the proof expired at " + attestation.proofExpires()
+                    + (expiryCode(proof).equals(Refusal.TOKEN_EXPIRED) ? "; ask an admin for a new join token"
+                            : "; get a fresh one and try again"));
         }
         SshPublicKeys publicKey;
         try {
@@ -113,15 +107,73 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         } catch (IllegalArgumentException e) {
             return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
         }
+        BotInstance instance;
+        if (request.renewal() == null) {
+            instance = new BotInstance(UUID.randomUUID().toString(), 1, attestation.joinMethod(), attestation.joinToken());
+        } else {
+            InstanceState stored = instance(request.renewal().instanceId());
+            if (stored == null || !stored.instance().joinMethod().equals(request.renewal().joinMethod())) {
+                return refused(request, Refusal.UNKNOWN_INSTANCE, "bot instance " + request.renewal().instanceId()
+                        + " is not known; join again with the bot's join method");
+            }
+            if (stored.instance().generation() != request.renewal().generation()) {
+                return copiedIdentity(request, stored);
+            }
+            if (stored.lockedReason() != null) {
+                return refused(request, Refusal.LOCKED, "instance:" + stored.instance().instanceId() + " is locked: "
+                        + stored.lockedReason() + "; an admin must remove the lock, then the bot joins again");
+            }
+            instance = stored.instance().next();
+        }
         Decision decision = policy.decide(request);
         if (!decision.allowed()) {
             return IssueResult.refused(request.requestId(), request.bot(), decision.refusal());
         }
-        IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), now);
+        IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), instance, now);
+        instances.put(instance.instanceId(), EventJson.write(new InstanceState(instance, null)));
         if (proof != null) {
             usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
         return IssueResult.issued(request, identity, ca.bundle());
+    }
+
+    /**
+     * A renewal presenting an old generation: someone else renewed this identity since, so it was copied. The
+     * instance is locked at once here and on {@code sigil.locks} for every replica and service.
+     */
+    private IssueResult copiedIdentity(IssueRequest request, InstanceState stored) {
+        String reason = "generation mismatch: a renewal presented generation " + request.renewal().generation()
+                + " but the instance is at " + stored.instance().generation() + ", so its identity was copied";
+        instances.put(stored.instance().instanceId(), EventJson.write(new InstanceState(stored.instance(), reason)));
+        String target = LockSpec.instance(stored.instance().instanceId());
+        context.forward(new Record<>(target, EventJson.write(new LockSpec(target, reason, null)), System.currentTimeMillis()),
+                IssueTopology.LOCKS_SINK);
+        LOG.warnf("locked bot %s %s: %s", request.bot(), target, reason);
+        return refused(request, Refusal.GENERATION_MISMATCH, reason + "; the instance is locked, investigate where "
+                + "the bot's credentials were copied, then remove the lock and join again");
+    }
+
+    private InstanceState instance(String id) {
+        String json = id == null ? null : instances.get(id);
+        return json == null ? null : EventJson.read(json, InstanceState.class);
+    }
+
+    private static String replayCode(String proof) {
+        return proof.startsWith("jwt:") ? Refusal.JWT_REPLAYED
+                : proof.startsWith("challenge:") ? Refusal.PROOF_REPLAYED : Refusal.TOKEN_ALREADY_USED;
+    }
+
+    private static String replayMessage(String proof, String method) {
+        return switch (replayCode(proof)) {
+            case Refusal.JWT_REPLAYED -> "this " + method + " token was already used to join; each job must present a fresh platform token";
+            case Refusal.PROOF_REPLAYED -> "this signed challenge was already used; get a fresh challenge and sign it again";
+            default -> "this join token was already used; join tokens of method 'token' work once: ask an admin for a new one";
+        };
+    }
+
+    private static String expiryCode(String proof) {
+        return proof == null || proof.startsWith("challenge:") ? Refusal.CHALLENGE_INVALID
+                : proof.startsWith("jwt:") ? Refusal.JWT_EXPIRED : Refusal.TOKEN_EXPIRED;
     }
 
     /** A proof with no expiry of its own is remembered for a day past its use. */

@@ -18,7 +18,9 @@ import dev.sigil.issuer.ca.CertificateAuthority;
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
  * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots, roles and locks are mirrored into global stores; used proofs (join
- * tokens, platform tokens) live in a changelogged store so their consumption is exactly-once per key.
+ * tokens, platform tokens, challenges) and bot instances with their generation live in changelogged stores, so
+ * consuming a proof or advancing a generation is exactly-once per key; a copied identity's lock goes to
+ * {@code sigil.locks}.
  */
 @ApplicationScoped
 public class IssueTopology {
@@ -26,6 +28,8 @@ public class IssueTopology {
     static final String ROLES = "roles";
     static final String LOCKS = "locks";
     static final String USED_PROOFS = "used-proofs";
+    static final String INSTANCES = "bot-instances";
+    static final String LOCKS_SINK = "lock-writer";
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
     static final String DEAD_LETTER_SINK = "dead-letters";
@@ -43,6 +47,9 @@ public class IssueTopology {
         topology.addProcessor("issue", () -> new IssueProcessor(ca), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),
+                Serdes.String(), Serdes.String()), "issue");
+        topology.addSink(LOCKS_SINK, Topics.LOCKS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),

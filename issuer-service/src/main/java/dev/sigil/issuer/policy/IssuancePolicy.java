@@ -70,6 +70,9 @@ public final class IssuancePolicy {
         if (c.request.attestation() != null && c.request.attestation().joinToken() != null) {
             targets.add(LockSpec.joinToken(c.request.attestation().joinToken()));
         }
+        if (c.request.renewal() != null) {
+            targets.add(LockSpec.instance(c.request.renewal().instanceId()));
+        }
         for (String target : targets) {
             Optional<LockSpec> lock = state.lock(target).filter(l -> l.inForceAt(now));
             if (lock.isPresent()) {

@@ -20,6 +20,7 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.issuer.policy.Grant;
 
@@ -33,14 +34,15 @@ class CertificateAuthorityTest {
         CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
         Instant now = Instant.parse("2030-01-02T03:04:05Z");
         IssuedIdentity id = ca.issue("deployer", holderKey(),
-                new Grant(List.of("deploy"), List.of("ubuntu", "deploy"), Duration.ofMinutes(30), null), now);
+                new Grant(List.of("deploy"), List.of("ubuntu", "deploy"), Duration.ofMinutes(30), null),
+                new BotInstance("i-1", 1, "token", "t"), now);
 
         Path cert = dir.resolve("key-cert.pub");
         Files.writeString(cert, id.sshCertificate() + "\n");
         String listing = run("ssh-keygen", "-L", "-f", cert.toString());
 
         assertThat(listing).contains("Type: ssh-ed25519-cert-v01@openssh.com user certificate")
-                .contains("Key ID: \"bot-deployer/" + id.instanceId() + "\"")
+                .contains("Key ID: \"bot-deployer/i-1\"")
                 .contains("Serial: " + id.serial())
                 .contains("Valid: from 2030-01-02T03:03:05 to 2030-01-02T03:34:05")
                 .contains("permit-pty")
@@ -52,7 +54,8 @@ class CertificateAuthorityTest {
     void x509CertificateVerifiesAgainstTheCaWithOpenssl() throws Exception {
         CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
         IssuedIdentity id = ca.issue("deployer", holderKey(),
-                new Grant(List.of("deploy", "audit"), List.of("ubuntu"), Duration.ofHours(1), null), Instant.now());
+                new Grant(List.of("deploy", "audit"), List.of("ubuntu"), Duration.ofHours(1), null),
+                new BotInstance("i-7", 7, "token", "t"), Instant.now());
         Path caFile = Files.writeString(dir.resolve("ca.pem"), ca.bundle().tlsCa());
         Path certFile = Files.writeString(dir.resolve("tlscert"), id.tlsCertificate());
 
@@ -60,7 +63,8 @@ class CertificateAuthorityTest {
                 .contains(": OK");
         String text = run("openssl", "x509", "-noout", "-text", "-in", certFile.toString());
         assertThat(text).contains("CN = bot-deployer").contains("O = deploy").contains("O = audit")
-                .contains("URI:spiffe://example.test/bot/deployer").contains("TLS Web Client Authentication");
+                .contains("URI:spiffe://example.test/bot/deployer").contains("TLS Web Client Authentication")
+                .contains(BotInstance.CERTIFICATE_EXTENSION_OID).contains("\"instanceId\":\"i-7\"").contains("\"generation\":7");
     }
 
     @Test

@@ -51,7 +51,8 @@ public class JoinResource {
         return issuer.request(issue).map(JoinResource::answer);
     }
 
-    private static Response answer(IssueResult result) {
+    /** The HTTP answer to an issue result: the certificates, or the refusal with a fitting status. */
+    public static Response answer(IssueResult result) {
         if (result.isIssued()) {
             return Responses.json(200, result);
         }
@@ -61,6 +62,7 @@ public class JoinResource {
     static int statusOf(String code) {
         return switch (code) {
             case Refusal.INVALID_PUBLIC_KEY, Refusal.MALFORMED_REQUEST -> 400;
+            case Refusal.PROOF_REPLAYED, Refusal.CHALLENGE_INVALID, Refusal.UNKNOWN_INSTANCE -> 401;
             case Refusal.TOKEN_ALREADY_USED, Refusal.TOKEN_EXPIRED, Refusal.TOKEN_NOT_FOUND, Refusal.JWT_REPLAYED,
                     Refusal.JWT_EXPIRED -> 401;
             default -> 403;

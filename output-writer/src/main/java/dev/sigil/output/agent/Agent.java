@@ -1,6 +1,7 @@
 package dev.sigil.output.agent;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  * The bot agent, run on the machine or CI job that needs credentials: generates its key pair, joins, and writes
  * the identity output. Exit codes: 0 written, 2 refused by Sigil (the reason is printed), 1 anything else.
  */
-@Command(name = "sigil-agent", mixinStandardHelpOptions = true, subcommands = Agent.Start.class,
+@Command(name = "sigil-agent", mixinStandardHelpOptions = true, subcommands = { Agent.Start.class, Agent.Renew.class },
         description = "Sigil's bot agent: joins Sigil and writes short-lived SSH and X.509 credentials.")
 public final class Agent {
 
@@ -79,17 +80,56 @@ public final class Agent {
                 System.err.println("sigil-agent: join refused (" + refused.refusal().code() + "): " + refused.refusal().message());
                 return 2;
             }
-            DirectoryDestination directory = new DirectoryDestination(destination);
-            directory.write(IdentityOutput.render(result, key, directory.directory()));
-            var id = result.identity();
-            System.out.println("Wrote the identity of bot " + result.bot() + " to " + directory.directory()
-                    + " (logins " + String.join(", ", id.principals()) + "; valid until " + id.validBefore() + ").");
-            if (id.notice() != null) {
-                System.out.println("Note: " + id.notice());
-            }
-            System.out.println("Use it: ssh -F " + directory.directory().resolve(IdentityOutput.SSH_CONFIG) + " "
-                    + id.principals().get(0) + "@<host>");
+            write(result, key, destination);
             return 0;
         }
+    }
+
+    @Command(name = "renew", description = "Renew the identity in --destination with itself (token and bound_keypair bots).")
+    static final class Renew implements Callable<Integer> {
+        @Option(names = "--join-url", required = true, defaultValue = "${env:SIGIL_JOIN_URL}", description = "join-service's URL.")
+        URI joinUrl;
+
+        @Option(names = "--ca-pin", split = ",", defaultValue = "${env:SIGIL_CA_PINS}", description = "sha256:<hex> of Sigil's CA public key.")
+        List<String> caPins = new ArrayList<>();
+
+        @Option(names = "--destination", required = true, description = "The directory holding the identity to renew.")
+        Path destination;
+
+        @Option(names = "--credential-ttl", description = "How long the new certificates should last (capped by policy).")
+        String ttl;
+
+        @Override
+        public Integer call() throws Exception {
+            HolderKey current = HolderKey.fromPkcs8(Files.readString(destination.resolve(IdentityOutput.TLS_KEY)));
+            String certificate = Files.readString(destination.resolve(IdentityOutput.TLS_CERT));
+            JoinClient client = new JoinClient(joinUrl, caPins == null ? List.of() : caPins);
+            HolderKey next = HolderKey.generate();
+            IssueResult result;
+            try {
+                String challenge = client.challenge();
+                result = client.renew(certificate, challenge, current.sign(challenge.getBytes(StandardCharsets.UTF_8)),
+                        next.publicKeyLine(), ttl == null ? null : EventJson.parseDuration(ttl));
+            } catch (JoinClient.JoinRefusedException refused) {
+                System.err.println("sigil-agent: renewal refused (" + refused.refusal().code() + "): " + refused.refusal().message());
+                return 2;
+            }
+            write(result, next, destination);
+            return 0;
+        }
+    }
+
+    private static void write(IssueResult result, HolderKey key, Path destination) throws java.io.IOException {
+        DirectoryDestination directory = new DirectoryDestination(destination);
+        directory.write(IdentityOutput.render(result, key, directory.directory()));
+        var id = result.identity();
+        System.out.println("Wrote the identity of bot " + result.bot() + " (instance " + id.instanceId() + ", generation "
+                + id.generation() + ") to " + directory.directory() + " (logins " + String.join(", ", id.principals())
+                + "; valid until " + id.validBefore() + ").");
+        if (id.notice() != null) {
+            System.out.println("Note: " + id.notice());
+        }
+        System.out.println("Use it: ssh -F " + directory.directory().resolve(IdentityOutput.SSH_CONFIG) + " "
+                + id.principals().get(0) + "@<host>");
     }
 }

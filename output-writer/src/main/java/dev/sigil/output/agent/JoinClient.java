@@ -15,14 +15,14 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.Refusal;
 
-/** The agent's side of {@code POST /v1/join}: sends the proof and the public key, never the private key. */
+/** The agent's side of join-service's API: joins and renewals send proofs and public keys, never a private key. */
 public final class JoinClient {
     private final HttpClient http;
-    private final URI joinUri;
+    private final URI base;
 
     /** A client of join-service at {@code serviceUrl}; an https URL needs the CA pins to trust. */
     public JoinClient(URI serviceUrl, List<String> caPins) {
-        this.joinUri = serviceUrl.resolve("/v1/join");
+        this.base = serviceUrl;
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10));
         if ("https".equals(serviceUrl.getScheme())) {
@@ -41,16 +41,41 @@ public final class JoinClient {
         body.put("joinMethod", joinMethod);
         body.put("token", token);
         body.put("publicKey", publicKey);
+        putTtl(body, ttl);
+        return EventJson.read(post("/v1/join", body), IssueResult.class);
+    }
+
+    /** A fresh challenge to sign. */
+    public String challenge() throws IOException, InterruptedException, JoinRefusedException {
+        return EventJson.MAPPER.readTree(post("/v1/join/challenge", Map.of())).path("challenge").asText();
+    }
+
+    /** Renews with the current certificate and the challenge signed by its key, for a new public key. */
+    public IssueResult renew(String certificate, String challenge, byte[] signature, String publicKey, Duration ttl)
+            throws IOException, InterruptedException, JoinRefusedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("certificate", certificate);
+        body.put("challenge", challenge);
+        body.put("signature", java.util.Base64.getEncoder().encodeToString(signature));
+        body.put("publicKey", publicKey);
+        putTtl(body, ttl);
+        return EventJson.read(post("/v1/renew", body), IssueResult.class);
+    }
+
+    private static void putTtl(Map<String, Object> body, Duration ttl) {
         if (ttl != null) {
             body.put("ttl", ttl.toString());
         }
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(joinUri)
+    }
+
+    private String post(String path, Object body) throws IOException, InterruptedException, JoinRefusedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
-            return EventJson.read(response.body(), IssueResult.class);
+            return response.body();
         }
         Refusal refusal;
         try {

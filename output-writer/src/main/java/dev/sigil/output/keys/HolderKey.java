@@ -1,6 +1,7 @@
 package dev.sigil.output.keys;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -13,9 +14,12 @@ import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.OpenSSHPrivateKeyUtil;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
@@ -34,6 +38,27 @@ public final class HolderKey {
         generator.init(new Ed25519KeyGenerationParameters(new java.security.SecureRandom()));
         AsymmetricCipherKeyPair pair = generator.generateKeyPair();
         return new HolderKey((Ed25519PrivateKeyParameters) pair.getPrivate());
+    }
+
+    /** The key of an identity already on disk ({@code tlskey}, PKCS#8 PEM), for renewing it. */
+    public static HolderKey fromPkcs8(String pem) {
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            PemObject object = reader.readPemObject();
+            if (object == null || !(PrivateKeyFactory.createKey(object.getContent()) instanceof Ed25519PrivateKeyParameters key)) {
+                throw new IllegalArgumentException("not an Ed25519 PKCS#8 private key");
+            }
+            return new HolderKey(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Signs a message with this key (Ed25519), proving possession without showing the key. */
+    public byte[] sign(byte[] message) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, privateKey);
+        signer.update(message, 0, message.length);
+        return signer.generateSignature();
     }
 
     /** The public key as an OpenSSH {@code authorized_keys} line: what goes into issue requests. */

@@ -1,0 +1,107 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.Topics;
+import dev.sigil.join.joinmethod.FakePlatform;
+
+/**
+ * Renewal with the current identity, through the agent and the real services: the instance stays, the generation
+ * advances, and a copied identity gives itself away and locks its instance.
+ */
+@ExtendWith(SigilCluster.class)
+class RenewalEndToEndTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void renewingKeepsTheInstanceRekeysAndAdvancesTheGeneration(LocalCluster cluster) throws Exception {
+        Path identity = join(cluster, dir.resolve("identity"));
+        String firstKey = Files.readString(identity.resolve("key.pub"));
+        String instance = instanceOf(identity);
+
+        LocalCluster.ProcessResult renewed = renew(cluster, identity);
+
+        assertThat(renewed.exitCode()).as(renewed.stderr()).isZero();
+        assertThat(renewed.stdout()).contains("instance " + instance + ", generation 2");
+        assertThat(Files.readString(identity.resolve("key.pub"))).as("a renewal re-keys").isNotEqualTo(firstKey);
+        assertThat(Bots.run("openssl", "verify", "-CAfile", identity.resolve("tls-ca.crt").toString(),
+                identity.resolve("tlscert").toString()).output()).endsWith(": OK\n");
+        assertThat(Bots.run("openssl", "x509", "-noout", "-text", "-in", identity.resolve("tlscert").toString()).output())
+                .contains("\"instanceId\":\"" + instance + "\"").contains("\"generation\":2");
+        assertThat(renew(cluster, identity).stdout()).contains("generation 3");
+    }
+
+    @Test
+    void aCopiedIdentityIsCaughtAndItsInstanceLocked(LocalCluster cluster) throws Exception {
+        Path original = join(cluster, dir.resolve("original"));
+        Path copy = Files.createDirectory(dir.resolve("copy"));
+        try (var files = Files.list(original)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        String instance = instanceOf(original);
+
+        assertThat(renew(cluster, copy).exitCode()).as("the thief renews first").isZero();
+        LocalCluster.ProcessResult caught = renew(cluster, original);
+        LocalCluster.ProcessResult thief = renew(cluster, copy);
+
+        assertThat(caught.exitCode()).isEqualTo(2);
+        assertThat(caught.stderr()).contains("GENERATION_MISMATCH").contains("copied");
+        assertThat(thief.exitCode()).isEqualTo(2);
+        assertThat(thief.stderr()).contains("LOCKED");
+        assertThat(Bots.records(cluster, Topics.LOCKS, "instance:" + instance)).singleElement().asString()
+                .contains("generation mismatch");
+    }
+
+    @Test
+    void identitiesOfDelegatedMethodsRejoinInsteadOfRenewing(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String tokenName = "gh-renew-" + UUID.randomUUID().toString().substring(0, 6);
+        Bots.post(cluster, "/v1/admin/tokens", EventJson.write(Map.of("name", tokenName, "bot", bot, "joinMethod", "github",
+                "allow", List.of(Map.of("repository", "acme/app")), "config", Map.of("issuer", SigilCluster.GITHUB.url(), "audience", "sigil-e2e"))),
+                cluster.adminToken());
+        String idToken = SigilCluster.GITHUB.sign(FakePlatform.claims(SigilCluster.GITHUB.url(), "sigil-e2e", Map.of("repository", "acme/app")).build());
+        Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "github", "token", tokenName,
+                "idToken", idToken, "publicKey", Bots.newPublicKey())), null);
+        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
+
+        Bots.Answer renewal = Bots.post(cluster, "/v1/renew", EventJson.write(Map.of("certificate",
+                joined.body().at("/identity/tlsCertificate").asText(), "challenge", challenge, "signature", "AAAA",
+                "publicKey", Bots.newPublicKey())), null);
+
+        assertThat(renewal.status()).isEqualTo(403);
+        assertThat(renewal.code()).isEqualTo("RENEWAL_NOT_ALLOWED");
+    }
+
+    private static Path join(LocalCluster cluster, Path out) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        Path tokenFile = Files.writeString(out.resolveSibling(out.getFileName() + ".token"), Bots.admin(cluster).createToken(bot, "10m"));
+        LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
+                "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString());
+        assertThat(agent.exitCode()).as(agent.stderr()).isZero();
+        return out;
+    }
+
+    private static LocalCluster.ProcessResult renew(LocalCluster cluster, Path identity) throws Exception {
+        return cluster.runAgent("renew", "--join-url", cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(),
+                "--destination", identity.toString());
+    }
+
+    private static String instanceOf(Path identity) throws Exception {
+        String listing = Bots.run("ssh-keygen", "-L", "-f", identity.resolve("key-cert.pub").toString()).output();
+        return listing.replaceAll("(?s).*Key ID: \"bot-[^/]+/([^\"]+)\".*", "$1");
+    }
+}
