@@ -31,6 +31,8 @@ public record Refusal(String code, String message) {
     public static final String RENEWAL_NOT_ALLOWED = "RENEWAL_NOT_ALLOWED";
     public static final String UNKNOWN_INSTANCE = "UNKNOWN_INSTANCE";
     public static final String GENERATION_MISMATCH = "GENERATION_MISMATCH";
+    public static final String REGISTRATION_CLOSED = "REGISTRATION_CLOSED";
+    public static final String JOIN_LIMIT_REACHED = "JOIN_LIMIT_REACHED";
     public static final String WEBHOOK_BAD_SIGNATURE = "WEBHOOK_BAD_SIGNATURE";
     public static final String WEBHOOK_NOT_CONFIGURED = "WEBHOOK_NOT_CONFIGURED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";

@@ -48,6 +48,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
+    private KeyValueStore<String, String> joinCounts;
     private IssuancePolicy policy;
 
     IssueProcessor(CertificateAuthority ca) {
@@ -59,6 +60,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.context = context;
         this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
         this.instances = context.getStateStore(IssueTopology.INSTANCES);
+        this.joinCounts = context.getStateStore(IssueTopology.JOIN_COUNTS);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)));
@@ -108,7 +110,12 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
         }
         BotInstance instance;
+        long joinsSoFar = joinCount(attestation.joinToken());
         if (request.renewal() == null) {
+            IssueResult overLimit = checkLimits(request, joinsSoFar, now);
+            if (overLimit != null) {
+                return overLimit;
+            }
             instance = new BotInstance(UUID.randomUUID().toString(), 1, attestation.joinMethod(), attestation.joinToken());
         } else {
             InstanceState stored = instance(request.renewal().instanceId());
@@ -131,6 +138,9 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         }
         IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), instance, now);
         instances.put(instance.instanceId(), EventJson.write(new InstanceState(instance, null)));
+        if (request.renewal() == null && attestation.limits() != null) {
+            joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));
+        }
         if (proof != null) {
             usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
@@ -151,6 +161,29 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         LOG.warnf("locked bot %s %s: %s", request.bot(), target, reason);
         return refused(request, Refusal.GENERATION_MISMATCH, reason + "; the instance is locked, investigate where "
                 + "the bot's credentials were copied, then remove the lock and join again");
+    }
+
+    /** A new instance from a join token with limits: within its registration deadline and its number of joins. */
+    private static IssueResult checkLimits(IssueRequest request, long joinsSoFar, Instant now) {
+        Attestation.JoinLimits limits = request.attestation().limits();
+        if (limits == null) {
+            return null;
+        }
+        if (joinsSoFar == 0 && limits.firstJoinBefore() != null && !now.isBefore(limits.firstJoinBefore())) {
+            return refused(request, Refusal.REGISTRATION_CLOSED, "join token '" + request.attestation().joinToken()
+                    + "' had to be joined with first before " + limits.firstJoinBefore() + "; ask an admin for a new token");
+        }
+        if (limits.maxJoins() != null && joinsSoFar >= limits.maxJoins()) {
+            return refused(request, Refusal.JOIN_LIMIT_REACHED, "join token '" + request.attestation().joinToken()
+                    + "' was joined with " + joinsSoFar + " times, its limit; an admin can raise recovery_limit if this bot "
+                    + "really lost its identity again");
+        }
+        return null;
+    }
+
+    private long joinCount(String joinToken) {
+        String count = joinToken == null ? null : joinCounts.get(joinToken);
+        return count == null ? 0 : Long.parseLong(count);
     }
 
     private InstanceState instance(String id) {

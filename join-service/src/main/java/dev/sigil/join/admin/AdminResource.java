@@ -103,10 +103,6 @@ public class AdminResource {
         } else {
             name = request.name();
             checkName(name, "join token", "name");
-            if (request.allow() == null || request.allow().isEmpty()) {
-                throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "a '" + method
-                        + "' join token needs at least one allow rule, or any token of the platform could join");
-            }
         }
         JoinTokenSpec spec = new JoinTokenSpec(name, request.bot(), method, Instant.now().plus(ttl), request.allow(),
                 request.config());

@@ -18,6 +18,10 @@ public final class AllowRules {
 
     /** Refuses rules naming fields the method does not know, so a typo cannot silently allow everything. */
     public static void check(List<Map<String, String>> rules, Set<String> fields, String method) {
+        if (rules.isEmpty()) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "a '" + method
+                    + "' join token needs at least one allow rule, or any token of the platform could join");
+        }
         for (Map<String, String> rule : rules) {
             if (rule.isEmpty()) {
                 throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "an empty allow rule would let any "

@@ -214,6 +214,14 @@ class OidcJoinMethodsTest {
         assertThatThrownBy(() -> github.checkToken(typo)).isInstanceOf(RefusalException.class).hasMessageContaining("no field 'repo'");
     }
 
+    @ParameterizedTest
+    @MethodSource("methods")
+    void refusesAJoinTokenWithoutAllowRules(Case c) {
+        JoinTokenSpec open = new JoinTokenSpec("open", "b", c.name(), null, List.of(), Map.of("issuer", platform.url(),
+                "organization_id", "o", "hostname", "h", "audience", "a", "tenant", "t", "static_jwks", platform.publicJwks()));
+        assertThatThrownBy(() -> c.method().checkToken(open)).isInstanceOf(RefusalException.class).hasMessageContaining("allow rule");
+    }
+
     private VerifiedJoin join(Case c, String jwt) {
         return c.method().verify(new JoinRequest(c.name(), c.name() + "-token", jwt, "ssh-ed25519 AAAA", null));
     }

@@ -23,7 +23,8 @@ import dev.sigil.join.joinmethod.VerifiedJoin;
 /**
  * A key pair bound to the join token in advance: the bot proves possession by signing a fresh Sigil challenge with
  * the Ed25519 key whose public half the token names ({@code public_key}). Unlike a one-time token it can join again
- * after an outage, and nothing secret ever travels.
+ * after an outage (as often as its {@code recovery_limit} allows), and nothing secret ever travels. A bot keeps its
+ * identity fresh by renewing it; joining again starts a new bot instance.
  */
 @Singleton
 public class BoundKeypairJoinMethod implements JoinMethod {
@@ -43,6 +44,25 @@ public class BoundKeypairJoinMethod implements JoinMethod {
     @Override
     public void checkToken(JoinTokenSpec token) {
         boundKey(token);
+        limits(token);
+    }
+
+    /**
+     * The first join must come before {@code registration_deadline} (ISO-8601, optional); after it, the bot may
+     * join again {@code recovery_limit} times (default 1) when it lost its identity, e.g. after a long outage.
+     */
+    static Attestation.JoinLimits limits(JoinTokenSpec token) {
+        try {
+            String deadline = token.config().get("registration_deadline");
+            int recoveries = Integer.parseInt(token.config().getOrDefault("recovery_limit", "1"));
+            if (recoveries < 0) {
+                throw new IllegalArgumentException("negative");
+            }
+            return new Attestation.JoinLimits(1 + recoveries, deadline == null ? null : java.time.Instant.parse(deadline));
+        } catch (RuntimeException e) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "a 'bound_keypair' join token's recovery_limit must be "
+                    + "a whole number from 0 and registration_deadline an ISO-8601 instant like 2030-01-31T00:00:00Z");
+        }
     }
 
     @Override
@@ -63,7 +83,8 @@ public class BoundKeypairJoinMethod implements JoinMethod {
             throw new RefusalException(401, Refusal.SIGNATURE_INVALID, "'signature' is not the base64 Ed25519 signature of "
                     + "the challenge by the key bound to join token '" + token.name() + "'");
         }
-        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), "challenge:" + request.challenge(), expires));
+        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), "challenge:" + request.challenge(), expires,
+                limits(token)));
     }
 
     private Ed25519PublicKeyParameters boundKey(JoinTokenSpec token) {

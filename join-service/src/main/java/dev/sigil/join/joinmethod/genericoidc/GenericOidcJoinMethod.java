@@ -39,7 +39,7 @@ public class GenericOidcJoinMethod extends OidcJoinMethod {
     public void checkToken(JoinTokenSpec token) {
         required(token, "issuer", name());
         required(token, "audience", name());
-        if (token.allow().stream().anyMatch(Map::isEmpty)) {
+        if (token.allow().isEmpty() || token.allow().stream().anyMatch(Map::isEmpty)) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "an empty allow rule would let any token of "
                     + token.config().get("issuer") + " join; name the claims it must have");
         }
