@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,17 +18,7 @@ import dev.sigil.join.joinmethod.FakePlatform;
  */
 @ExtendWith(SigilCluster.class)
 class GithubJoinEndToEndTest {
-    private static FakePlatform github;
-
-    @BeforeAll
-    static void startGithub() throws Exception {
-        github = new FakePlatform();
-    }
-
-    @AfterAll
-    static void stopGithub() {
-        github.close();
-    }
+    private static final FakePlatform github = SigilCluster.GITHUB;
 
     @Test
     void aWorkflowJoinsWithItsOidcTokenOnceAndAReplayIsRefused(LocalCluster cluster) throws Exception {

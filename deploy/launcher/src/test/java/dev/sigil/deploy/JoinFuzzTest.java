@@ -13,8 +13,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,17 +26,7 @@ import dev.sigil.join.joinmethod.FakePlatform;
 @ExtendWith(SigilCluster.class)
 class JoinFuzzTest {
     private static final int CASES = Integer.getInteger("sigil.fuzz.cases", 1500);
-    private static FakePlatform github;
-
-    @BeforeAll
-    static void startGithub() throws Exception {
-        github = new FakePlatform();
-    }
-
-    @AfterAll
-    static void stopGithub() {
-        github.close();
-    }
+    private static final FakePlatform github = SigilCluster.GITHUB;
 
     @Test
     void randomAndMutatedJoinsNeverGetA5xxOrHang(LocalCluster cluster) throws Exception {
