@@ -35,6 +35,25 @@ class JoinRefusalsTest {
     }
 
     @Test
+    void aRetriedJoinGetsTheSameCertificatesAndNothingMore(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String token = Bots.admin(cluster).createToken(bot, "10m");
+        String key = Bots.newPublicKey();
+        String requestId = java.util.UUID.randomUUID().toString();
+        String body = EventJson.write(Map.of("token", token, "publicKey", key, "requestId", requestId));
+
+        Bots.Answer first = Bots.post(cluster, "/v1/join", body, null);
+        Bots.Answer retry = Bots.post(cluster, "/v1/join", body, null);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.body().get("identity")).isEqualTo(first.body().get("identity"));
+        assertThat(Bots.join(cluster, token, Bots.newPublicKey()).code()).as("still one use").isEqualTo("TOKEN_ALREADY_USED");
+        assertRefused(Bots.post(cluster, "/v1/join", EventJson.write(Map.of("token", token, "publicKey", Bots.newPublicKey(),
+                "requestId", requestId)), null), 400, "MALFORMED_REQUEST");
+    }
+
+    @Test
     void racingJoinsWithOneTokenGetExactlyOneIdentity(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of("deploy"));
         String token = Bots.admin(cluster).createToken(bot, "10m");

@@ -43,12 +43,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final Duration REMEMBER_RESULTS = Duration.ofHours(1);
 
     private final CertificateAuthority ca;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
     private KeyValueStore<String, String> joinCounts;
+    private KeyValueStore<String, String> results;
     private IssuancePolicy policy;
 
     IssueProcessor(CertificateAuthority ca) {
@@ -61,7 +63,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
         this.instances = context.getStateStore(IssueTopology.INSTANCES);
         this.joinCounts = context.getStateStore(IssueTopology.JOIN_COUNTS);
-        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
+        this.results = context.getStateStore(IssueTopology.RESULTS);
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)));
     }
@@ -82,7 +85,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             context.forward(record.withHeaders(headers), IssueTopology.DEAD_LETTER_SINK);
             return;
         }
-        IssueResult result = issue(request, Instant.now());
+        IssueResult result = earlierAnswer(request);
+        if (result == null) {
+            result = issue(request, Instant.now());
+            if (result.isIssued()) {
+                results.put(request.requestId(), EventJson.write(new AnsweredRequest(request.bot(), request.publicKey(),
+                        Instant.now().plus(REMEMBER_RESULTS).toEpochMilli(), result)));
+            }
+        }
         Headers replyHeaders = new RecordHeaders(record.headers().toArray());
         replyHeaders.remove(ReplyHeaders.TOPIC);
         replyHeaders.remove(ReplyHeaders.PARTITION);
@@ -90,6 +100,23 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                 IssueTopology.RESULTS_SINK);
         context.forward(new Record<>(request.bot(), EventJson.write(audit(request, result)), record.timestamp()),
                 IssueTopology.AUDIT_SINK);
+    }
+
+    /**
+     * A retried request (same request id, same bot and key) gets the certificates it was issued the first time,
+     * never a second set; a request id reused for anything else is refused.
+     */
+    private IssueResult earlierAnswer(IssueRequest request) {
+        String json = results.get(request.requestId());
+        if (json == null) {
+            return null;
+        }
+        AnsweredRequest earlier = EventJson.read(json, AnsweredRequest.class);
+        if (earlier.bot().equals(request.bot()) && earlier.publicKey().equals(request.publicKey())) {
+            return earlier.result();
+        }
+        return refused(request, Refusal.MALFORMED_REQUEST, "request id " + request.requestId()
+                + " was already used for another request; use a fresh request id for each new request");
     }
 
     private IssueResult issue(IssueRequest request, Instant now) {
@@ -214,7 +241,20 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         return attestation.proofExpires() != null ? attestation.proofExpires() : Instant.now().plus(Duration.ofDays(1));
     }
 
-    /** Forgets proofs whose token has expired: an expired token is refused on its expiry alone. */
+    /** Forgets what no longer matters: proofs whose token has expired (refused on expiry alone), old answers. */
+    private void purgeExpired(long nowMillis) {
+        purgeExpiredProofs(nowMillis);
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = results.all()) {
+            all.forEachRemaining(kv -> {
+                if (EventJson.read(kv.value, AnsweredRequest.class).forgetAfter() < nowMillis) {
+                    old.add(kv.key);
+                }
+            });
+        }
+        old.forEach(results::delete);
+    }
+
     private void purgeExpiredProofs(long nowMillis) {
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, String> all = usedProofs.all()) {

@@ -30,6 +30,7 @@ public class IssueTopology {
     static final String USED_PROOFS = "used-proofs";
     static final String INSTANCES = "bot-instances";
     static final String JOIN_COUNTS = "join-counts";
+    static final String RESULTS = "answered-requests";
     static final String LOCKS_SINK = "lock-writer";
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
@@ -51,6 +52,8 @@ public class IssueTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOIN_COUNTS),
+                Serdes.String(), Serdes.String()), "issue");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addSink(LOCKS_SINK, Topics.LOCKS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");

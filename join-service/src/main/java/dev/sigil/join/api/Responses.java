@@ -41,6 +41,18 @@ public final class Responses {
         return value;
     }
 
+    /** The caller's request id if it sent one (a UUID, so retries are recognised), else a fresh one. */
+    public static String requestId(String given) {
+        if (given == null || given.isBlank()) {
+            return java.util.UUID.randomUUID().toString();
+        }
+        try {
+            return java.util.UUID.fromString(given.trim()).toString();
+        } catch (IllegalArgumentException e) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "'requestId' must be a UUID; send the same one when retrying");
+        }
+    }
+
     static final class Mappers {
         @ServerExceptionMapper
         Response refusal(RefusalException e) {

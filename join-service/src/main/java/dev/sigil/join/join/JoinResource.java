@@ -1,7 +1,6 @@
 package dev.sigil.join.join;
 
 import java.time.Instant;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -46,7 +45,7 @@ public class JoinResource {
         if (request.ttl() != null && (request.ttl().isNegative() || request.ttl().isZero())) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
         }
-        IssueRequest issue = new IssueRequest(UUID.randomUUID().toString(), verified.bot(), verified.attestation(),
+        IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
                 request.publicKey(), request.ttl(), Instant.now());
         return issuer.request(issue).map(JoinResource::answer);
     }

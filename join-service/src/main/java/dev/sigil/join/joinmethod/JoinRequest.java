@@ -7,14 +7,19 @@ import java.util.Map;
  * The body of {@code POST /v1/join}: the join method; {@code token}, the join token (its secret for method
  * {@code token}, its name otherwise); the proof the method needs ({@code idToken}: a platform's signed token;
  * {@code challenge} and {@code signature}: a signed server challenge for {@code bound_keypair}; {@code stsRequest}:
- * a signed {@code sts:GetCallerIdentity} for {@code iam}); the holder's public key in OpenSSH form and the TTL it
- * would like.
+ * a signed {@code sts:GetCallerIdentity} for {@code iam}); the holder's public key in OpenSSH form, the TTL it
+ * would like, and optionally a request id (a UUID): a retry with the same id gets the same certificates.
  */
 public record JoinRequest(String joinMethod, String token, String idToken, String challenge, String signature,
-        StsRequest stsRequest, String publicKey, Duration ttl) {
+        StsRequest stsRequest, String publicKey, Duration ttl, String requestId) {
+
+    public JoinRequest(String joinMethod, String token, String idToken, String challenge, String signature,
+            StsRequest stsRequest, String publicKey, Duration ttl) {
+        this(joinMethod, token, idToken, challenge, signature, stsRequest, publicKey, ttl, null);
+    }
 
     public JoinRequest(String joinMethod, String token, String idToken, String publicKey, Duration ttl) {
-        this(joinMethod, token, idToken, null, null, null, publicKey, ttl);
+        this(joinMethod, token, idToken, null, null, null, publicKey, ttl, null);
     }
 
     /** A signed AWS STS request as the client would send it: its headers (with Authorization) and its body. */

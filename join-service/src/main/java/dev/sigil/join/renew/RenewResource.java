@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -62,7 +61,8 @@ public class RenewResource {
     RateLimits rateLimits;
 
     /** The body: the current certificate (PEM), a challenge and its signature by the current key, and the new key. */
-    public record RenewRequest(String certificate, String challenge, String signature, String publicKey, Duration ttl) {
+    public record RenewRequest(String certificate, String challenge, String signature, String publicKey, Duration ttl,
+            String requestId) {
     }
 
     @POST
@@ -80,7 +80,7 @@ public class RenewResource {
         checkPossession(current, request.challenge(), request.signature());
         rateLimits.bot(bot);
         Responses.required(request.publicKey(), "publicKey");
-        IssueRequest issue = new IssueRequest(UUID.randomUUID().toString(), bot,
+        IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), bot,
                 new Attestation(instance.joinMethod(), instance.joinToken(), "challenge:" + request.challenge(), challengeExpires),
                 request.publicKey(), request.ttl(), Instant.now(), instance);
         return issuer.request(issue).map(JoinResource::answer);

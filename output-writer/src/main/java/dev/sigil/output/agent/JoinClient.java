@@ -17,6 +17,8 @@ import dev.sigil.contract.Refusal;
 
 /** The agent's side of join-service's API: joins and renewals send proofs and public keys, never a private key. */
 public final class JoinClient {
+    private static final int ATTEMPTS = 3;
+
     private final HttpClient http;
     private final URI base;
 
@@ -47,7 +49,7 @@ public final class JoinClient {
 
     /** A fresh challenge to sign. */
     public String challenge() throws IOException, InterruptedException, JoinRefusedException {
-        return EventJson.MAPPER.readTree(post("/v1/join/challenge", Map.of())).path("challenge").asText();
+        return EventJson.MAPPER.readTree(postOnce("/v1/join/challenge", Map.of())).path("challenge").asText();
     }
 
     /** Renews with the current certificate and the challenge signed by its key, for a new public key. */
@@ -68,7 +70,29 @@ public final class JoinClient {
         }
     }
 
-    private String post(String path, Object body) throws IOException, InterruptedException, JoinRefusedException {
+    /**
+     * Posts, retrying when join-service is unavailable or the connection fails. Joins and renewals carry one request
+     * id across the retries, so a retry whose first attempt did succeed gets the same certificates back.
+     */
+    private String post(String path, Map<String, Object> body) throws IOException, InterruptedException, JoinRefusedException {
+        body.putIfAbsent("requestId", java.util.UUID.randomUUID().toString());
+        for (int attempt = 1;; attempt++) {
+            try {
+                return postOnce(path, body);
+            } catch (JoinRefusedException e) {
+                if (e.status() != 503 || attempt == ATTEMPTS) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+            java.util.concurrent.TimeUnit.SECONDS.sleep(attempt); // back off: 1 s, then 2 s
+        }
+    }
+
+    private String postOnce(String path, Object body) throws IOException, InterruptedException, JoinRefusedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")

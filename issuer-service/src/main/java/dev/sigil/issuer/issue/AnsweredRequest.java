@@ -1,0 +1,7 @@
+package dev.sigil.issuer.issue;
+
+import dev.sigil.contract.IssueResult;
+
+/** An issued answer kept by request id, so a retried request gets it again instead of new certificates. */
+record AnsweredRequest(String bot, String publicKey, long forgetAfter, IssueResult result) {
+}
