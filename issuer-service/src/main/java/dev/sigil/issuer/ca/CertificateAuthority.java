@@ -61,7 +61,7 @@ public class CertificateAuthority {
         String instanceId = instance.instanceId();
         String sshCertificate = sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER,
                 serial.longValue(), keyId(bot, instanceId), grant.principals(), validAfter, validBefore,
-                SshCertificateRequest.DEFAULT_USER_EXTENSIONS));
+                grant.sshExtensions()));
         String tlsCertificate = tlsCa.issueClientCertificate(subjectPublicKeyInfo(subject), botUser(bot), grant.roles(),
                 URI.create("spiffe://" + clusterName + "/bot/" + bot), instance, serial, validAfter, validBefore);
         return new IssuedIdentity(instanceId, instance.generation(), sshCertificate, tlsCertificate, serial.toString(), grant.roles(),

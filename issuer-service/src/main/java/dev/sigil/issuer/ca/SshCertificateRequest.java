@@ -17,8 +17,4 @@ public record SshCertificateRequest(SshPublicKeys subject, CertType type, long s
             this.wire = wire;
         }
     }
-
-    /** The extensions OpenSSH grants a user certificate by default (as {@code ssh-keygen -s} does). */
-    public static final List<String> DEFAULT_USER_EXTENSIONS = List.of("permit-X11-forwarding",
-            "permit-agent-forwarding", "permit-port-forwarding", "permit-pty", "permit-user-rc");
 }

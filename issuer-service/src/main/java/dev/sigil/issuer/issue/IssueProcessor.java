@@ -46,6 +46,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Duration REMEMBER_RESULTS = Duration.ofHours(1);
 
     private final CertificateAuthority ca;
+    private final boolean clusterRequiresSessionMfa;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
@@ -53,8 +54,9 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> results;
     private IssuancePolicy policy;
 
-    IssueProcessor(CertificateAuthority ca) {
+    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa) {
         this.ca = ca;
+        this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
     }
 
     @Override
@@ -66,7 +68,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.results = context.getStateStore(IssueTopology.RESULTS);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
-                context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)));
+                context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)),
+                clusterRequiresSessionMfa);
     }
 
     @Override

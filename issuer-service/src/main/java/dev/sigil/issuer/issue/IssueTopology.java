@@ -40,13 +40,14 @@ public class IssueTopology {
 
     @Produces
     public Topology topology(CertificateAuthority ca,
-            @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames) {
+            @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames,
+            @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa) {
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
         addDesiredState(topology, LOCKS, Topics.LOCKS);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
-        topology.addProcessor("issue", () -> new IssueProcessor(ca), "requests");
+        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),

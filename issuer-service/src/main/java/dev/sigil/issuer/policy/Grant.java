@@ -3,6 +3,9 @@ package dev.sigil.issuer.policy;
 import java.time.Duration;
 import java.util.List;
 
-/** What policy allows one output: the roles it impersonates, the SSH logins (principals) and the certificate TTL. */
-public record Grant(List<String> roles, List<String> principals, Duration ttl, String notice) {
+/**
+ * What policy allows one output: the roles it impersonates, the SSH logins (principals) and certificate extensions,
+ * and the certificate TTL, with a notice when that is shorter than asked.
+ */
+public record Grant(List<String> roles, List<String> principals, List<String> sshExtensions, Duration ttl, String notice) {
 }

@@ -39,11 +39,13 @@ public final class IssuancePolicy {
     }
 
     private final DesiredState state;
+    private final boolean clusterRequiresSessionMfa;
     private final List<Check> checks;
 
-    public IssuancePolicy(DesiredState state) {
+    public IssuancePolicy(DesiredState state, boolean clusterRequiresSessionMfa) {
         this.state = state;
-        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::grantsALogin);
+        this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
+        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin);
     }
 
     public Decision decide(IssueRequest request) {
@@ -97,6 +99,18 @@ public final class IssuancePolicy {
                 : Optional.empty();
     }
 
+    /** Bots cannot answer an MFA prompt, so a role (or cluster) demanding per-session MFA can never issue to one. */
+    private Optional<Refusal> noSessionMfa(Context c) {
+        if (clusterRequiresSessionMfa) {
+            return refusal(Refusal.MFA_REQUIRED, "this cluster requires per-session MFA for every role, which bots cannot "
+                    + "satisfy; enforce MFA on human roles only (set requireSessionMfa on those roles, not cluster-wide)");
+        }
+        return c.roles.stream().filter(RoleSpec::requireSessionMfa).findFirst()
+                .flatMap(role -> refusal(Refusal.MFA_REQUIRED, "role '" + role.name() + "' requires per-session MFA, which "
+                        + "bots cannot satisfy; enforce MFA on human roles only and give bot '" + c.bot.name()
+                        + "' a role without requireSessionMfa"));
+    }
+
     private Optional<Refusal> grantsALogin(Context c) {
         return principals(c).isEmpty()
                 ? refusal(Refusal.NO_PRINCIPALS, "the roles of bot '" + c.bot.name()
@@ -127,7 +141,19 @@ public final class IssuancePolicy {
         Duration ttl = asked.compareTo(limit) > 0 ? limit : asked;
         String notice = ttl.equals(asked) ? null
                 : "asked for " + asked + " but the certificates last " + ttl + ", capped by " + limitedBy;
-        return new Grant(c.roles.stream().map(RoleSpec::name).toList(), principals(c), ttl, notice);
+        return new Grant(c.roles.stream().map(RoleSpec::name).toList(), principals(c), sshExtensions(c.roles), ttl, notice);
+    }
+
+    /** A pty and user rc files always; forwarding only where a role permits it. */
+    static List<String> sshExtensions(List<RoleSpec> roles) {
+        List<String> extensions = new ArrayList<>(List.of("permit-pty", "permit-user-rc"));
+        if (roles.stream().anyMatch(r -> r.sshOptions().portForwarding())) {
+            extensions.add("permit-port-forwarding");
+        }
+        if (roles.stream().anyMatch(r -> r.sshOptions().agentForwarding())) {
+            extensions.add("permit-agent-forwarding");
+        }
+        return extensions;
     }
 
     private static Optional<Refusal> refusal(String code, String message) {

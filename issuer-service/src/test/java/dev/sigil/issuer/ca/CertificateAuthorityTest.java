@@ -34,7 +34,8 @@ class CertificateAuthorityTest {
         CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
         Instant now = Instant.parse("2030-01-02T03:04:05Z");
         IssuedIdentity id = ca.issue("deployer", holderKey(),
-                new Grant(List.of("deploy"), List.of("ubuntu", "deploy"), Duration.ofMinutes(30), null),
+                new Grant(List.of("deploy"), List.of("ubuntu", "deploy"), List.of("permit-pty", "permit-port-forwarding"),
+                        Duration.ofMinutes(30), null),
                 new BotInstance("i-1", 1, "token", "t"), now);
 
         Path cert = dir.resolve("key-cert.pub");
@@ -45,7 +46,7 @@ class CertificateAuthorityTest {
                 .contains("Key ID: \"bot-deployer/i-1\"")
                 .contains("Serial: " + id.serial())
                 .contains("Valid: from 2030-01-02T03:03:05 to 2030-01-02T03:34:05")
-                .contains("permit-pty")
+                .contains("permit-pty").contains("permit-port-forwarding").doesNotContain("permit-agent-forwarding")
                 .containsPattern("Principals: \\n\\s+ubuntu\\n\\s+deploy\\n");
         assertThat(listing).contains("Signing CA: ED25519");
     }
@@ -54,7 +55,7 @@ class CertificateAuthorityTest {
     void x509CertificateVerifiesAgainstTheCaWithOpenssl() throws Exception {
         CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
         IssuedIdentity id = ca.issue("deployer", holderKey(),
-                new Grant(List.of("deploy", "audit"), List.of("ubuntu"), Duration.ofHours(1), null),
+                new Grant(List.of("deploy", "audit"), List.of("ubuntu"), List.of("permit-pty"), Duration.ofHours(1), null),
                 new BotInstance("i-7", 7, "token", "t"), Instant.now());
         Path caFile = Files.writeString(dir.resolve("ca.pem"), ca.bundle().tlsCa());
         Path certFile = Files.writeString(dir.resolve("tlscert"), id.tlsCertificate());

@@ -21,7 +21,7 @@ class IssuancePolicyTest {
     private final Map<String, BotSpec> bots = new java.util.HashMap<>();
     private final Map<String, RoleSpec> roles = new java.util.HashMap<>();
     private final Map<String, LockSpec> locks = new java.util.HashMap<>();
-    private final IssuancePolicy policy = new IssuancePolicy(new DesiredState() {
+    private final DesiredState state = new DesiredState() {
         public Optional<BotSpec> bot(String name) {
             return Optional.ofNullable(bots.get(name));
         }
@@ -33,7 +33,8 @@ class IssuancePolicyTest {
         public Optional<LockSpec> lock(String target) {
             return Optional.ofNullable(locks.get(target));
         }
-    });
+    };
+    private final IssuancePolicy policy = new IssuancePolicy(state, false);
 
     @Test
     void expandsInternalLoginsFromTheBotsTraits() {
@@ -87,6 +88,34 @@ class IssuancePolicyTest {
 
         locks.put("join-token:t", new LockSpec("join-token:t", "repository deleted", null));
         assertThat(policy.decide(request("b", null)).refusal().message()).contains("repository deleted");
+    }
+
+    @Test
+    void refusesRolesDemandingSessionMfaAndSaysHowToFixIt() {
+        roles.put("prod", new RoleSpec("prod", List.of("root"), null, null, null, null, null, null, null, true));
+        bots.put("b", new BotSpec("b", List.of("prod"), Map.of(), null));
+
+        Refusal refusal = policy.decide(request("b", null)).refusal();
+        assertThat(refusal.code()).isEqualTo(Refusal.MFA_REQUIRED);
+        assertThat(refusal.message()).contains("role 'prod'").contains("human roles only");
+
+        roles.put("prod", new RoleSpec("prod", List.of("root"), null));
+        assertThat(new IssuancePolicy(state, true).decide(request("b", null)).refusal().code()).isEqualTo(Refusal.MFA_REQUIRED);
+        assertThat(policy.decide(request("b", null)).allowed()).isTrue();
+    }
+
+    @Test
+    void sshExtensionsFollowTheRolesForwardingOptions() {
+        roles.put("plain", new RoleSpec("plain", List.of("u"), null));
+        roles.put("agent", new RoleSpec("agent", List.of("u"), null, null, null, null, null,
+                new RoleSpec.SshOptions(false, true), null, false));
+        bots.put("b", new BotSpec("b", List.of("plain"), Map.of(), null));
+        assertThat(policy.decide(request("b", null)).grant().sshExtensions())
+                .containsExactlyInAnyOrder("permit-pty", "permit-user-rc", "permit-port-forwarding");
+
+        bots.put("b", new BotSpec("b", List.of("agent"), Map.of(), null));
+        assertThat(policy.decide(request("b", null)).grant().sshExtensions())
+                .containsExactlyInAnyOrder("permit-pty", "permit-user-rc", "permit-agent-forwarding");
     }
 
     private static IssueRequest request(String bot, Duration ttl) {

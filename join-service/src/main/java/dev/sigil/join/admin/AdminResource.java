@@ -45,13 +45,18 @@ public class AdminResource {
     JoinTokenView tokens;
     @Inject
     JoinMethods methods;
+    @Inject
+    RoleView roles;
 
     @POST
     @Path("/roles")
     public CompletionStage<Response> putRole(String body) {
         RoleSpec role = Responses.read(body, RoleSpec.class);
         checkName(role.name(), "role", "name");
-        return writer.put(role).thenApply(done -> Responses.json(201, role));
+        return writer.put(role).thenApply(done -> {
+            roles.remember(role);
+            return Responses.json(201, role);
+        });
     }
 
     @POST
@@ -64,7 +69,12 @@ public class AdminResource {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
                     "maxSessionTtl must be positive and at most 7 days (168h); it was " + bot.maxSessionTtl());
         }
-        return writer.put(bot).thenApply(done -> Responses.json(201, bot));
+        List<String> warnings = BotWarnings.of(bot, roles);
+        return writer.put(bot).thenApply(done -> Responses.json(201, new WrittenBot(bot, warnings)));
+    }
+
+    /** A written bot, with what the admin should know about it. */
+    public record WrittenBot(BotSpec bot, List<String> warnings) {
     }
 
     /**
