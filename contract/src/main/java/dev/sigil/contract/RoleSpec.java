@@ -7,15 +7,16 @@ import java.util.List;
  * A role a bot may impersonate, as kept on {@code sigil.roles}. Logins may be templates such as
  * {@code {{internal.logins}}} or {@code {{external.<trait>}}}, expanded from the bot's traits at issuance. The
  * other fields say which applications, databases and Kubernetes groups and users the role reaches, which SSH
- * forwarding its certificates permit, how long its sessions may last, and whether it demands per-session MFA
- * (which no bot can give).
+ * forwarding its certificates permit, how long its sessions may last, whether it demands per-session MFA (which
+ * no bot can give), which host names it may get {@code ssh_host} certificates for and which SPIFFE paths it may
+ * get SVIDs for ({@code *} globs in those two and in apps and databases).
  */
 public record RoleSpec(String name, List<String> logins, List<String> apps, List<String> databases,
         List<String> databaseUsers, List<String> kubernetesGroups, List<String> kubernetesUsers, SshOptions sshOptions,
-        Duration maxSessionTtl, boolean requireSessionMfa) {
+        Duration maxSessionTtl, boolean requireSessionMfa, List<String> sshHostNames, List<String> spiffePaths) {
 
     public RoleSpec(String name, List<String> logins, Duration maxSessionTtl) {
-        this(name, logins, null, null, null, null, null, null, maxSessionTtl, false);
+        this(name, logins, null, null, null, null, null, null, maxSessionTtl, false, null, null);
     }
 
     public RoleSpec {
@@ -26,6 +27,8 @@ public record RoleSpec(String name, List<String> logins, List<String> apps, List
         kubernetesGroups = copy(kubernetesGroups);
         kubernetesUsers = copy(kubernetesUsers);
         sshOptions = sshOptions == null ? SshOptions.DEFAULT : sshOptions;
+        sshHostNames = copy(sshHostNames);
+        spiffePaths = copy(spiffePaths);
     }
 
     /** Whether logins are taken from the bot's {@code logins} trait. */

@@ -21,17 +21,28 @@ final class RealSshd implements AutoCloseable {
     private final Process process;
 
     RealSshd(Path dir, Path trustedUserCa) throws IOException, InterruptedException {
+        this(dir, trustedUserCa, newHostKey(dir), null);
+    }
+
+    /** A host key for an sshd in {@code dir}; its public half is {@code <key>.pub}. */
+    static Path newHostKey(Path dir) throws IOException, InterruptedException {
+        Path hostKey = dir.resolve("ssh_host_ed25519_key");
+        Bots.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
+        return hostKey;
+    }
+
+    /** An sshd with the given host key and, when given, a host certificate for it. */
+    RealSshd(Path dir, Path trustedUserCa, Path hostKey, Path hostCertificate) throws IOException, InterruptedException {
         if (!Files.isExecutable(SSHD)) {
             throw new IllegalStateException(SSHD + " is missing: the test command installs openssh-server (see README)");
         }
         Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
-        Path hostKey = dir.resolve("ssh_host_ed25519_key");
-        Bots.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
-        this.hostPublicKey = dir.resolve("ssh_host_ed25519_key.pub");
+        this.hostPublicKey = Path.of(hostKey + ".pub");
         this.port = freePort();
         Path config = Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "ListenAddress 127.0.0.1",
                 "HostKey " + hostKey,
+                hostCertificate == null ? "" : "HostCertificate " + hostCertificate,
                 "TrustedUserCAKeys " + trustedUserCa,
                 "AuthorizedKeysFile none",
                 "PasswordAuthentication no",

@@ -11,6 +11,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,6 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.IssuedOutput;
+import dev.sigil.contract.OutputRequest;
 import dev.sigil.issuer.policy.Grant;
 
 /** Sigil's certificate authority: signs the SSH and X.509 certificates of one identity from a policy grant. */
@@ -58,14 +61,73 @@ public class CertificateAuthority {
         Instant validAfter = now.minus(BACKDATE);
         Instant validBefore = now.plus(grant.ttl());
         BigInteger serial = new BigInteger(63, RANDOM);
-        String instanceId = instance.instanceId();
-        String sshCertificate = sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER,
-                serial.longValue(), keyId(bot, instanceId), grant.principals(), validAfter, validBefore,
-                grant.sshExtensions()));
-        String tlsCertificate = tlsCa.issueClientCertificate(subjectPublicKeyInfo(subject), botUser(bot), grant.roles(),
-                URI.create("spiffe://" + clusterName + "/bot/" + bot), instance, serial, validAfter, validBefore);
-        return new IssuedIdentity(instanceId, instance.generation(), sshCertificate, tlsCertificate, serial.toString(), grant.roles(),
-                grant.principals(), validAfter, validBefore, grant.notice());
+        String sshCertificate = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
+        String tlsCertificate = tlsCa.issueLeaf(subjectPublicKeyInfo(subject),
+                X509CertificateAuthority.name(botUser(bot), List.of(), grant.roles()), List.of(botSpiffeId(bot)),
+                List.of(KeyPurposeId.id_kp_clientAuth), instance, serial, validAfter, validBefore);
+        return new IssuedIdentity(instance.instanceId(), instance.generation(), sshCertificate, tlsCertificate,
+                serial.toString(), grant.roles(), grant.principals(), validAfter, validBefore, grant.notice());
+    }
+
+    /** Signs one requested output, as its kind needs. */
+    public IssuedOutput issueOutput(String bot, OutputRequest output, SshPublicKeys subject, Grant grant, BotInstance instance,
+            Instant now) {
+        Instant validAfter = now.minus(BACKDATE);
+        Instant validBefore = now.plus(grant.ttl());
+        BigInteger serial = new BigInteger(63, RANDOM);
+        SubjectPublicKeyInfo key = subjectPublicKeyInfo(subject);
+        List<KeyPurposeId> client = List.of(KeyPurposeId.id_kp_clientAuth);
+        String ssh = null;
+        String tls;
+        List<String> principals = List.of();
+        switch (output.kind() == null ? OutputRequest.IDENTITY : output.kind()) {
+            case OutputRequest.IDENTITY -> {
+                ssh = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
+                principals = grant.principals();
+                tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(botUser(bot), List.of(), grant.roles()),
+                        List.of(botSpiffeId(bot)), client, null, serial, validAfter, validBefore);
+            }
+            case OutputRequest.APPLICATION -> tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(botUser(bot),
+                    List.of("application:" + output.app()), grant.roles()), List.of(botSpiffeId(bot)), client, null, serial,
+                    validAfter, validBefore);
+            case OutputRequest.DATABASE -> {
+                List<String> units = new java.util.ArrayList<>(List.of("database:" + output.databaseService()));
+                if (output.databaseName() != null) {
+                    units.add("database-name:" + output.databaseName());
+                }
+                // Database servers map the certificate's CN to the database user.
+                tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(output.databaseUser(), units, grant.roles()),
+                        List.of(botSpiffeId(bot)), client, null, serial, validAfter, validBefore);
+            }
+            case OutputRequest.KUBERNETES -> {
+                // Kubernetes reads the user from CN and the groups from O.
+                tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(grant.kubernetesUser() != null ? grant.kubernetesUser()
+                        : botUser(bot), List.of("kubernetes:" + output.kubernetesCluster()), grant.kubernetesGroups()),
+                        List.of(botSpiffeId(bot)), client, null, serial, validAfter, validBefore);
+            }
+            case OutputRequest.SSH_HOST -> {
+                principals = output.hostNames();
+                ssh = sshHostCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.HOST,
+                        serial.longValue(), "host/" + output.hostNames().get(0) + " via " + botUser(bot), principals,
+                        validAfter, validBefore, List.of()));
+                tls = null;
+            }
+            case OutputRequest.WORKLOAD_IDENTITY -> tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(null, List.of(),
+                    List.of("SPIFFE")), List.of(URI.create("spiffe://" + clusterName + output.spiffePath())),
+                    List.of(KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth), null, serial, validAfter, validBefore);
+            default -> throw new IllegalArgumentException("unknown output kind " + output.kind());
+        }
+        return new IssuedOutput(output.name(), output.kind(), ssh, tls, grant.roles(), principals, validBefore, grant.notice());
+    }
+
+    private String sshUserCertificate(String bot, BotInstance instance, SshPublicKeys subject, Grant grant, BigInteger serial,
+            Instant validAfter, Instant validBefore) {
+        return sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
+                keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, grant.sshExtensions()));
+    }
+
+    private URI botSpiffeId(String bot) {
+        return URI.create("spiffe://" + clusterName + "/bot/" + bot);
     }
 
     /** A server certificate for one of Sigil's services; lives long, the service asks again at every start. */

@@ -60,29 +60,45 @@ public final class X509CertificateAuthority {
         return pem(caCertificate);
     }
 
-    /** A client certificate: CN names the user, O lists the roles, the URI SAN carries the SPIFFE id. */
-    public String issueClientCertificate(SubjectPublicKeyInfo subject, String commonName, List<String> organizations,
-            URI spiffeId, BotInstance instance, BigInteger serial, Instant notBefore, Instant notAfter) {
-        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName);
-        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+    /**
+     * A leaf certificate for a bot: the subject and URI SANs given, for the given key purposes, carrying the bot
+     * instance (when there is one) so renewals can name it.
+     */
+    public String issueLeaf(SubjectPublicKeyInfo subject, X500Name name, List<URI> uris, List<KeyPurposeId> purposes,
+            BotInstance instance, BigInteger serial, Instant notBefore, Instant notAfter) {
         try {
             X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
                     X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()), serial,
-                    Date.from(notBefore), Date.from(notAfter), name.build(), subject)
+                    Date.from(notBefore), Date.from(notAfter), name, subject)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
-                    .addExtension(Extension.subjectAlternativeName, false,
-                            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString())))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             EXTENSIONS.createAuthorityKeyIdentifier(caCertificate))
-                    .addExtension(Extension.subjectKeyIdentifier, false, EXTENSIONS.createSubjectKeyIdentifier(subject))
-                    .addExtension(new ASN1ObjectIdentifier(BotInstance.CERTIFICATE_EXTENSION_OID), false,
-                            new DERUTF8String(EventJson.write(instance)));
+                    .addExtension(Extension.subjectKeyIdentifier, false, EXTENSIONS.createSubjectKeyIdentifier(subject));
+            if (!uris.isEmpty()) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(uris.stream()
+                        .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u.toString())).toArray(GeneralName[]::new)));
+            }
+            if (instance != null) {
+                builder.addExtension(new ASN1ObjectIdentifier(BotInstance.CERTIFICATE_EXTENSION_OID), false,
+                        new DERUTF8String(EventJson.write(instance)));
+            }
             return pem(builder.build(signer.get()));
         } catch (IOException | CertificateEncodingException e) {
-            throw new IllegalStateException("could not build the X.509 certificate for " + commonName, e);
+            throw new IllegalStateException("could not build the certificate for " + name, e);
         }
+    }
+
+    /** An X.500 name: CN, then any number of OUs and Os. */
+    public static X500Name name(String commonName, List<String> organizationalUnits, List<String> organizations) {
+        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
+        if (commonName != null) {
+            name.addRDN(BCStyle.CN, commonName);
+        }
+        organizationalUnits.forEach(ou -> name.addRDN(BCStyle.OU, ou));
+        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+        return name.build();
     }
 
     /** A TLS server certificate for one of Sigil's own services, for the given DNS names and IP addresses. */

@@ -24,14 +24,17 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.IssuedOutput;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.ReplyHeaders;
 import dev.sigil.issuer.ca.CertificateAuthority;
 import dev.sigil.issuer.ca.SshPublicKeys;
 import dev.sigil.issuer.policy.Decision;
 import dev.sigil.issuer.policy.IssuancePolicy;
+import dev.sigil.issuer.policy.OutputGrant;
 
 /**
  * Answers issue requests from {@code sigil.issue.requests}: refuses a proof (join token or platform token) already
@@ -134,8 +137,12 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                             : "; get a fresh one and try again"));
         }
         SshPublicKeys publicKey;
+        List<SshPublicKeys> outputKeys = new ArrayList<>();
         try {
             publicKey = SshPublicKeys.parse(request.publicKey());
+            for (OutputRequest output : request.outputs()) {
+                outputKeys.add(parseOutputKey(output));
+            }
         } catch (IllegalArgumentException e) {
             return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
         }
@@ -167,6 +174,11 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return IssueResult.refused(request.requestId(), request.bot(), decision.refusal());
         }
         IssuedIdentity identity = ca.issue(request.bot(), publicKey, decision.grant(), instance, now);
+        List<IssuedOutput> outputs = new ArrayList<>();
+        for (int i = 0; i < decision.outputs().size(); i++) {
+            OutputGrant output = decision.outputs().get(i);
+            outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), instance, now));
+        }
         instances.put(instance.instanceId(), EventJson.write(new InstanceState(instance, null)));
         if (request.renewal() == null && attestation.limits() != null) {
             joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));
@@ -174,7 +186,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         if (proof != null) {
             usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
-        return IssueResult.issued(request, identity, ca.bundle());
+        return IssueResult.issued(request, identity, outputs, ca.bundle());
     }
 
     /**
@@ -191,6 +203,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         LOG.warnf("locked bot %s %s: %s", request.bot(), target, reason);
         return refused(request, Refusal.GENERATION_MISMATCH, reason + "; the instance is locked, investigate where "
                 + "the bot's credentials were copied, then remove the lock and join again");
+    }
+
+    private static SshPublicKeys parseOutputKey(OutputRequest output) {
+        try {
+            return SshPublicKeys.parse(output.publicKey());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("output '" + output.name() + "': " + e.getMessage());
+        }
     }
 
     /** A new instance from a join token with limits: within its registration deadline and its number of joins. */

@@ -10,6 +10,7 @@ import java.util.Optional;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.LockSpec;
+import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
 
@@ -53,10 +54,40 @@ public final class IssuancePolicy {
         for (Check check : checks) {
             Optional<Refusal> refusal = check.apply(context);
             if (refusal.isPresent()) {
-                return new Decision(null, refusal.get());
+                return new Decision(null, null, refusal.get());
             }
         }
-        return new Decision(grant(context), null);
+        List<OutputGrant> outputs = new ArrayList<>();
+        for (OutputRequest output : request.outputs()) {
+            Context outputContext = new Context(request);
+            outputContext.bot = context.bot;
+            Optional<Refusal> refusal = outputRoles(output, context, outputContext)
+                    .or(() -> noSessionMfa(outputContext))
+                    .or(() -> OutputChecks.allows(output, outputContext.bot, outputContext.roles, principals(outputContext)));
+            if (refusal.isPresent()) {
+                return new Decision(null, null, new Refusal(refusal.get().code(),
+                        "output '" + output.name() + "': " + refusal.get().message()));
+            }
+            outputs.add(new OutputGrant(output, grant(outputContext)));
+        }
+        return new Decision(grant(context), outputs, null);
+    }
+
+    /** An output impersonates the roles it names (each one the bot may impersonate), or all of the bot's. */
+    private static Optional<Refusal> outputRoles(OutputRequest output, Context bot, Context out) {
+        if (output.roles().isEmpty()) {
+            out.roles.addAll(bot.roles);
+            return Optional.empty();
+        }
+        for (String name : output.roles()) {
+            Optional<RoleSpec> role = bot.roles.stream().filter(r -> r.name().equals(name)).findFirst();
+            if (role.isEmpty()) {
+                return refusal(Refusal.ROLE_NOT_ALLOWED, "bot '" + bot.bot.name() + "' may not impersonate role '" + name
+                        + "'; it may impersonate " + bot.bot.roles());
+            }
+            out.roles.add(role.get());
+        }
+        return Optional.empty();
     }
 
     private Optional<Refusal> botExists(Context c) {
@@ -118,7 +149,7 @@ public final class IssuancePolicy {
                 : Optional.empty();
     }
 
-    private static List<String> principals(Context c) {
+    static List<String> principals(Context c) {
         LinkedHashSet<String> principals = new LinkedHashSet<>();
         c.roles.forEach(role -> principals.addAll(LoginTemplates.expand(role.logins(), c.bot)));
         return List.copyOf(principals);
@@ -141,7 +172,10 @@ public final class IssuancePolicy {
         Duration ttl = asked.compareTo(limit) > 0 ? limit : asked;
         String notice = ttl.equals(asked) ? null
                 : "asked for " + asked + " but the certificates last " + ttl + ", capped by " + limitedBy;
-        return new Grant(c.roles.stream().map(RoleSpec::name).toList(), principals(c), sshExtensions(c.roles), ttl, notice);
+        List<String> kubernetesGroups = c.roles.stream().flatMap(r -> r.kubernetesGroups().stream()).distinct().toList();
+        String kubernetesUser = c.roles.stream().flatMap(r -> r.kubernetesUsers().stream()).findFirst().orElse(null);
+        return new Grant(c.roles.stream().map(RoleSpec::name).toList(), principals(c), sshExtensions(c.roles), ttl, notice,
+                kubernetesGroups, kubernetesUser);
     }
 
     /** A pty and user rc files always; forwarding only where a role permits it. */

@@ -92,7 +92,7 @@ class IssuancePolicyTest {
 
     @Test
     void refusesRolesDemandingSessionMfaAndSaysHowToFixIt() {
-        roles.put("prod", new RoleSpec("prod", List.of("root"), null, null, null, null, null, null, null, true));
+        roles.put("prod", new RoleSpec("prod", List.of("root"), null, null, null, null, null, null, null, true, null, null));
         bots.put("b", new BotSpec("b", List.of("prod"), Map.of(), null));
 
         Refusal refusal = policy.decide(request("b", null)).refusal();
@@ -108,7 +108,7 @@ class IssuancePolicyTest {
     void sshExtensionsFollowTheRolesForwardingOptions() {
         roles.put("plain", new RoleSpec("plain", List.of("u"), null));
         roles.put("agent", new RoleSpec("agent", List.of("u"), null, null, null, null, null,
-                new RoleSpec.SshOptions(false, true), null, false));
+                new RoleSpec.SshOptions(false, true), null, false, null, null));
         bots.put("b", new BotSpec("b", List.of("plain"), Map.of(), null));
         assertThat(policy.decide(request("b", null)).grant().sshExtensions())
                 .containsExactlyInAnyOrder("permit-pty", "permit-user-rc", "permit-port-forwarding");

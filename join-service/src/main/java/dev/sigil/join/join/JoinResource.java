@@ -46,7 +46,7 @@ public class JoinResource {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
         }
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
-                request.publicKey(), request.ttl(), Instant.now());
+                request.publicKey(), request.ttl(), Instant.now(), null, request.outputs());
         return issuer.request(issue).map(JoinResource::answer);
     }
 

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.inject.Inject;
@@ -32,6 +33,7 @@ import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.Responses;
@@ -62,7 +64,7 @@ public class RenewResource {
 
     /** The body: the current certificate (PEM), a challenge and its signature by the current key, and the new key. */
     public record RenewRequest(String certificate, String challenge, String signature, String publicKey, Duration ttl,
-            String requestId) {
+            String requestId, List<OutputRequest> outputs) {
     }
 
     @POST
@@ -82,7 +84,7 @@ public class RenewResource {
         Responses.required(request.publicKey(), "publicKey");
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), bot,
                 new Attestation(instance.joinMethod(), instance.joinToken(), "challenge:" + request.challenge(), challengeExpires),
-                request.publicKey(), request.ttl(), Instant.now(), instance);
+                request.publicKey(), request.ttl(), Instant.now(), instance, request.outputs());
         return issuer.request(issue).map(JoinResource::answer);
     }
 

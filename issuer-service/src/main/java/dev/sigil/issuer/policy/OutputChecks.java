@@ -1,0 +1,60 @@
+package dev.sigil.issuer.policy;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.OutputRequest;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.RoleSpec;
+
+/** Whether an output's roles reach what the output asks for, kind by kind. */
+final class OutputChecks {
+
+    static Optional<Refusal> allows(OutputRequest output, BotSpec bot, List<RoleSpec> roles, List<String> principals) {
+        String kind = output.kind() == null ? OutputRequest.IDENTITY : output.kind();
+        return switch (kind) {
+            case OutputRequest.IDENTITY -> principals.isEmpty()
+                    ? refuse(Refusal.NO_PRINCIPALS, "its roles grant no SSH logins; add logins to one of " + names(roles))
+                    : Optional.empty();
+            case OutputRequest.APPLICATION -> reaches(roles, RoleSpec::apps, output.app(), "application");
+            case OutputRequest.DATABASE -> reaches(roles, RoleSpec::databases, output.databaseService(), "database service")
+                    .or(() -> reaches(roles, RoleSpec::databaseUsers, output.databaseUser(), "database user"));
+            case OutputRequest.KUBERNETES -> output.kubernetesCluster() == null
+                    ? refuse(Refusal.MALFORMED_REQUEST, "a kubernetes output needs kubernetesCluster")
+                    : roles.stream().allMatch(r -> r.kubernetesGroups().isEmpty() && r.kubernetesUsers().isEmpty())
+                            ? refuse(Refusal.OUTPUT_NOT_ALLOWED, "none of " + names(roles) + " grants Kubernetes groups or users")
+                            : Optional.empty();
+            case OutputRequest.SSH_HOST -> output.hostNames().isEmpty()
+                    ? refuse(Refusal.MALFORMED_REQUEST, "an ssh_host output needs hostNames")
+                    : output.hostNames().stream().map(h -> reaches(roles, RoleSpec::sshHostNames, h, "SSH host name"))
+                            .flatMap(Optional::stream).findFirst();
+            case OutputRequest.WORKLOAD_IDENTITY -> output.spiffePath() == null || !output.spiffePath().startsWith("/")
+                    ? refuse(Refusal.MALFORMED_REQUEST, "a workload-identity-x509 output needs a spiffePath starting with /")
+                    : reaches(roles, RoleSpec::spiffePaths, output.spiffePath(), "SPIFFE path");
+            default -> refuse(Refusal.MALFORMED_REQUEST, "kind '" + kind + "' is not one of " + OutputRequest.KINDS);
+        };
+    }
+
+    private static Optional<Refusal> reaches(List<RoleSpec> roles, Function<RoleSpec, List<String>> allowed, String value,
+            String what) {
+        if (value == null || value.isBlank()) {
+            return refuse(Refusal.MALFORMED_REQUEST, "it names no " + what);
+        }
+        return roles.stream().anyMatch(r -> Globs.anyMatches(allowed.apply(r), value)) ? Optional.empty()
+                : refuse(Refusal.OUTPUT_NOT_ALLOWED, "none of its roles " + names(roles) + " allows " + what + " '" + value
+                        + "'; add it to a role the output impersonates");
+    }
+
+    private static List<String> names(List<RoleSpec> roles) {
+        return roles.stream().map(RoleSpec::name).toList();
+    }
+
+    private static Optional<Refusal> refuse(String code, String message) {
+        return Optional.of(new Refusal(code, message));
+    }
+
+    private OutputChecks() {
+    }
+}
