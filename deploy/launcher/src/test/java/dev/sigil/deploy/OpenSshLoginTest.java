@@ -57,6 +57,27 @@ class OpenSshLoginTest {
         }
     }
 
+    @Test
+    void sshdRefusesAnExpiredCertificate(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of(LOGIN));
+        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
+        Path out = dir.resolve("identity");
+        assertThat(cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(), "--ca-pin",
+                cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString(), "--credential-ttl", "2s")
+                .exitCode()).isZero();
+        String listing = Bots.run("ssh-keygen", "-L", "-f", out.resolve("key-cert.pub").toString()).output();
+        java.time.Instant validBefore = java.time.Instant.parse(listing.replaceAll("(?s).*Valid: from \\S+ to (\\S+).*", "$1") + "Z");
+
+        try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
+            Path knownHosts = Files.writeString(dir.resolve("known_hosts_test"), sshd.knownHostsLine());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> java.time.Instant.now().isAfter(validBefore.plusSeconds(1)));
+            Bots.Run refused = ssh(out, knownHosts, sshd.port, LOGIN, "true");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.output()).contains("Permission denied");
+        }
+    }
+
     /** ssh with the bot's ssh_config; only the host check is pointed at the test sshd's own host key. */
     private static Bots.Run ssh(Path identity, Path knownHosts, int port, String login, String command) throws Exception {
         return Bots.run("ssh", "-F", identity.resolve("ssh_config").toString(), "-o", "UserKnownHostsFile=" + knownHosts,

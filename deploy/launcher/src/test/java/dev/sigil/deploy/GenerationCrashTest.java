@@ -1,0 +1,114 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
+import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.sigil.contract.EventJson;
+
+/**
+ * issuer-service killed with -9 while a bot renews over and over: every renewal is answered exactly once (a
+ * retry with the same request id gets the first answer), and the generations form an unbroken sequence, so none
+ * was lost or counted twice.
+ */
+@ExtendWith(SigilCluster.class)
+class GenerationCrashTest {
+    private static final int RENEWALS = 12;
+    private static final java.util.concurrent.atomic.AtomicInteger RETRIES = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Test
+    void killingTheIssuerMidStreamNeitherLosesNorDoubleCountsAGeneration(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        Ed25519PrivateKeyParameters key = newKey();
+        Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("token",
+                Bots.admin(cluster).createToken(bot, "10m"), "publicKey", publicKey(key))), null);
+        String certificate = joined.body().at("/identity/tlsCertificate").asText();
+
+        List<Long> generations = new ArrayList<>();
+        CompletableFuture<Void> crash = null;
+        for (int i = 0; i < RENEWALS; i++) {
+            if (i == RENEWALS / 3) {
+                crash = CompletableFuture.runAsync(() -> restartIssuer(cluster));
+            }
+            Ed25519PrivateKeyParameters next = newKey();
+            Bots.Answer renewed = renewWithRetries(cluster, certificate, key, next);
+            generations.add(renewed.body().at("/identity/generation").asLong());
+            certificate = renewed.body().at("/identity/tlsCertificate").asText();
+            key = next;
+        }
+        crash.get();
+
+        List<Long> expected = new ArrayList<>();
+        for (long g = 2; g < 2 + RENEWALS; g++) {
+            expected.add(g);
+        }
+        assertThat(generations).containsExactlyElementsOf(expected);
+        assertThat(RETRIES.get()).as("the kill hit renewals in flight").isPositive();
+    }
+
+    /** What the agent does: one request id, retried while Sigil answers 503 or the connection fails. */
+    private static Bots.Answer renewWithRetries(LocalCluster cluster, String certificate, Ed25519PrivateKeyParameters current,
+            Ed25519PrivateKeyParameters next) throws Exception {
+        String requestId = UUID.randomUUID().toString();
+        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
+        String body = EventJson.write(Map.of("certificate", certificate, "challenge", challenge,
+                "signature", sign(current, challenge), "publicKey", publicKey(next), "requestId", requestId));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (true) {
+            try {
+                Bots.Answer answer = Bots.post(cluster, "/v1/renew", body, null);
+                if (answer.status() != 503) {
+                    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+                    return answer;
+                }
+                RETRIES.incrementAndGet();
+            } catch (java.io.IOException joinServiceBusy) {
+                // retried below, like the agent
+            }
+            assertThat(Instant.now()).as("renewal answered before the deadline").isBefore(deadline);
+        }
+    }
+
+    private static void restartIssuer(LocalCluster cluster) {
+        try {
+            cluster.restart(Service.ISSUER);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sign(Ed25519PrivateKeyParameters key, String challenge) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, key);
+        byte[] message = challenge.getBytes(StandardCharsets.UTF_8);
+        signer.update(message, 0, message.length);
+        return Base64.getEncoder().encodeToString(signer.generateSignature());
+    }
+
+    private static String publicKey(Ed25519PrivateKeyParameters key) throws Exception {
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(key.generatePublicKey()));
+    }
+
+    private static Ed25519PrivateKeyParameters newKey() {
+        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
+        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        return (Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate();
+    }
+}
