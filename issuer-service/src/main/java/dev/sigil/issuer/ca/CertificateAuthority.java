@@ -8,6 +8,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +22,7 @@ import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.contract.IssuedOutput;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.issuer.policy.Grant;
 
@@ -30,6 +33,8 @@ public class CertificateAuthority {
     static final Duration BACKDATE = Duration.ofMinutes(1);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration SERVICE_CERTIFICATE_LIFETIME = Duration.ofDays(90);
+    /** The SSH certificate extension naming the leaf cluster a certificate was issued for. */
+    public static final String ROUTE_TO_CLUSTER = "route-to-cluster@sigil.dev";
 
     private final String clusterName;
     private final SshCertificateAuthority sshUserCa;
@@ -70,8 +75,8 @@ public class CertificateAuthority {
     }
 
     /** Signs one requested output, as its kind needs. */
-    public IssuedOutput issueOutput(String bot, OutputRequest output, SshPublicKeys subject, Grant grant, BotInstance instance,
-            Instant now) {
+    public IssuedOutput issueOutput(String bot, OutputRequest output, SshPublicKeys subject, Grant grant, LeafClusterSpec leaf,
+            BotInstance instance, Instant now) {
         Instant validAfter = now.minus(BACKDATE);
         Instant validBefore = now.plus(grant.ttl());
         BigInteger serial = new BigInteger(63, RANDOM);
@@ -80,6 +85,15 @@ public class CertificateAuthority {
         String ssh = null;
         String tls;
         List<String> principals = List.of();
+        if (leaf != null) {
+            // Leaf clusters trust Sigil's user CA for SSH only; the extension names where the certificate is for.
+            Map<String, String> routed = new TreeMap<>(extensions(grant));
+            routed.put(ROUTE_TO_CLUSTER, leaf.name());
+            ssh = sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
+                    keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, routed));
+            return new IssuedOutput(output.name(), output.kind(), ssh, null, grant.roles(), grant.principals(), validBefore,
+                    grant.notice(), leaf.name(), leaf.hostCa());
+        }
         switch (output.kind() == null ? OutputRequest.IDENTITY : output.kind()) {
             case OutputRequest.IDENTITY -> {
                 ssh = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
@@ -109,7 +123,7 @@ public class CertificateAuthority {
                 principals = output.hostNames();
                 ssh = sshHostCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.HOST,
                         serial.longValue(), "host/" + output.hostNames().get(0) + " via " + botUser(bot), principals,
-                        validAfter, validBefore, List.of()));
+                        validAfter, validBefore, Map.of()));
                 tls = null;
             }
             case OutputRequest.WORKLOAD_IDENTITY -> tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(null, List.of(),
@@ -117,13 +131,21 @@ public class CertificateAuthority {
                     List.of(KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth), null, serial, validAfter, validBefore);
             default -> throw new IllegalArgumentException("unknown output kind " + output.kind());
         }
-        return new IssuedOutput(output.name(), output.kind(), ssh, tls, grant.roles(), principals, validBefore, grant.notice());
+        return new IssuedOutput(output.name(), output.kind(), ssh, tls, grant.roles(), principals, validBefore, grant.notice(),
+                null, null);
     }
 
     private String sshUserCertificate(String bot, BotInstance instance, SshPublicKeys subject, Grant grant, BigInteger serial,
             Instant validAfter, Instant validBefore) {
         return sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
-                keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, grant.sshExtensions()));
+                keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, extensions(grant)));
+    }
+
+    /** Flag extensions carry no data. */
+    private static Map<String, String> extensions(Grant grant) {
+        Map<String, String> extensions = new TreeMap<>();
+        grant.sshExtensions().forEach(name -> extensions.put(name, ""));
+        return extensions;
     }
 
     private URI botSpiffeId(String bot) {

@@ -2,7 +2,7 @@ package dev.sigil.issuer.ca;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
@@ -39,9 +39,10 @@ public final class SshCertificateAuthority {
         byte[] nonce = new byte[32];
         RANDOM.nextBytes(nonce);
         SshWire extensions = new SshWire();
-        // OpenSSH requires extensions sorted by name; each carries an empty data string.
-        for (String name : new TreeSet<>(request.extensions())) {
-            extensions.string(name).string(new byte[0]);
+        // OpenSSH requires extensions sorted by name; data, when there is any, is itself a string inside the string.
+        for (var extension : new TreeMap<>(request.extensions()).entrySet()) {
+            extensions.string(extension.getKey()).string(extension.getValue().isEmpty() ? new byte[0]
+                    : new SshWire().string(extension.getValue()).bytes());
         }
         SshWire tbs = new SshWire()
                 .string(certType)

@@ -71,7 +71,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.results = context.getStateStore(IssueTopology.RESULTS);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
-                context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS)),
+                context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS),
+                context.getStateStore(IssueTopology.LEAF_CLUSTERS)), ca.bundle().clusterName(),
                 clusterRequiresSessionMfa);
     }
 
@@ -177,7 +178,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         List<IssuedOutput> outputs = new ArrayList<>();
         for (int i = 0; i < decision.outputs().size(); i++) {
             OutputGrant output = decision.outputs().get(i);
-            outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), instance, now));
+            outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
+                    instance, now));
         }
         instances.put(instance.instanceId(), EventJson.write(new InstanceState(instance, null)));
         if (request.renewal() == null && attestation.limits() != null) {

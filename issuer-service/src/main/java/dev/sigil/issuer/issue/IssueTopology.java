@@ -27,6 +27,7 @@ public class IssueTopology {
     static final String BOTS = "bots";
     static final String ROLES = "roles";
     static final String LOCKS = "locks";
+    static final String LEAF_CLUSTERS = "leaf-clusters";
     static final String USED_PROOFS = "used-proofs";
     static final String INSTANCES = "bot-instances";
     static final String JOIN_COUNTS = "join-counts";
@@ -46,6 +47,7 @@ public class IssueTopology {
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
         addDesiredState(topology, LOCKS, Topics.LOCKS);
+        addDesiredState(topology, LEAF_CLUSTERS, Topics.LEAF_CLUSTERS);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
         topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),

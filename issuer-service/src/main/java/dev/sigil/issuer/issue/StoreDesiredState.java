@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RoleSpec;
@@ -19,12 +20,19 @@ final class StoreDesiredState implements DesiredState {
     private final ReadOnlyKeyValueStore<String, String> bots;
     private final ReadOnlyKeyValueStore<String, String> roles;
     private final ReadOnlyKeyValueStore<String, String> locks;
+    private final ReadOnlyKeyValueStore<String, String> leafClusters;
 
     StoreDesiredState(ReadOnlyKeyValueStore<String, String> bots, ReadOnlyKeyValueStore<String, String> roles,
-            ReadOnlyKeyValueStore<String, String> locks) {
+            ReadOnlyKeyValueStore<String, String> locks, ReadOnlyKeyValueStore<String, String> leafClusters) {
         this.bots = bots;
         this.roles = roles;
         this.locks = locks;
+        this.leafClusters = leafClusters;
+    }
+
+    @Override
+    public Optional<LeafClusterSpec> leafCluster(String name) {
+        return read(leafClusters, name, LeafClusterSpec.class);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sigil.issuer.policy;
 import java.util.Optional;
 
 import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.RoleSpec;
 
@@ -14,4 +15,7 @@ public interface DesiredState {
 
     /** The lock on a target ({@code bot:x}, {@code join-token:y}, {@code instance:z}), if one is written. */
     Optional<LockSpec> lock(String target);
+
+    /** A registered leaf cluster. */
+    Optional<LeafClusterSpec> leafCluster(String name);
 }

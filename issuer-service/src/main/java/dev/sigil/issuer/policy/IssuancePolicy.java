@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
@@ -40,11 +41,13 @@ public final class IssuancePolicy {
     }
 
     private final DesiredState state;
+    private final String clusterName;
     private final boolean clusterRequiresSessionMfa;
     private final List<Check> checks;
 
-    public IssuancePolicy(DesiredState state, boolean clusterRequiresSessionMfa) {
+    public IssuancePolicy(DesiredState state, String clusterName, boolean clusterRequiresSessionMfa) {
         this.state = state;
+        this.clusterName = clusterName;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
         this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin);
     }
@@ -61,14 +64,17 @@ public final class IssuancePolicy {
         for (OutputRequest output : request.outputs()) {
             Context outputContext = new Context(request);
             outputContext.bot = context.bot;
+            boolean toLeaf = output.cluster() != null && !output.cluster().equals(clusterName);
+            Optional<LeafClusterSpec> leaf = toLeaf ? state.leafCluster(output.cluster()) : Optional.empty();
             Optional<Refusal> refusal = outputRoles(output, context, outputContext)
                     .or(() -> noSessionMfa(outputContext))
+                    .or(() -> toLeaf ? OutputChecks.leaf(output, leaf) : Optional.empty())
                     .or(() -> OutputChecks.allows(output, outputContext.bot, outputContext.roles, principals(outputContext)));
             if (refusal.isPresent()) {
                 return new Decision(null, null, new Refusal(refusal.get().code(),
                         "output '" + output.name() + "': " + refusal.get().message()));
             }
-            outputs.add(new OutputGrant(output, grant(outputContext)));
+            outputs.add(new OutputGrant(output, grant(outputContext), leaf.orElse(null)));
         }
         return new Decision(grant(context), outputs, null);
     }

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
@@ -35,6 +36,18 @@ final class OutputChecks {
                     : reaches(roles, RoleSpec::spiffePaths, output.spiffePath(), "SPIFFE path");
             default -> refuse(Refusal.MALFORMED_REQUEST, "kind '" + kind + "' is not one of " + OutputRequest.KINDS);
         };
+    }
+
+    /** Only SSH reaches a leaf cluster: an identity output, for a leaf that was registered. */
+    static Optional<Refusal> leaf(OutputRequest output, Optional<LeafClusterSpec> leaf) {
+        if (leaf.isEmpty()) {
+            return refuse(Refusal.UNKNOWN_CLUSTER, "cluster '" + output.cluster() + "' is not a registered leaf cluster; "
+                    + "register it with POST /v1/admin/leaf-clusters");
+        }
+        String kind = output.kind() == null ? OutputRequest.IDENTITY : output.kind();
+        return kind.equals(OutputRequest.IDENTITY) ? Optional.empty()
+                : refuse(Refusal.OUTPUT_NOT_ALLOWED, "only SSH access is supported in leaf clusters: ask for an identity "
+                        + "output for '" + output.cluster() + "', and " + kind + " outputs from this cluster");
     }
 
     private static Optional<Refusal> reaches(List<RoleSpec> roles, Function<RoleSpec, List<String>> allowed, String value,

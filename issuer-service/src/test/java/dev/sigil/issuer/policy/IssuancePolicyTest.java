@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
@@ -33,8 +34,12 @@ class IssuancePolicyTest {
         public Optional<LockSpec> lock(String target) {
             return Optional.ofNullable(locks.get(target));
         }
+
+        public Optional<LeafClusterSpec> leafCluster(String name) {
+            return Optional.empty();
+        }
     };
-    private final IssuancePolicy policy = new IssuancePolicy(state, false);
+    private final IssuancePolicy policy = new IssuancePolicy(state, "sigil.test", false);
 
     @Test
     void expandsInternalLoginsFromTheBotsTraits() {
@@ -100,7 +105,7 @@ class IssuancePolicyTest {
         assertThat(refusal.message()).contains("role 'prod'").contains("human roles only");
 
         roles.put("prod", new RoleSpec("prod", List.of("root"), null));
-        assertThat(new IssuancePolicy(state, true).decide(request("b", null)).refusal().code()).isEqualTo(Refusal.MFA_REQUIRED);
+        assertThat(new IssuancePolicy(state, "sigil.test", true).decide(request("b", null)).refusal().code()).isEqualTo(Refusal.MFA_REQUIRED);
         assertThat(policy.decide(request("b", null)).allowed()).isTrue();
     }
 

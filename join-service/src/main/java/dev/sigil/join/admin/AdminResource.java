@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
@@ -31,7 +32,7 @@ import dev.sigil.join.joinmethod.JoinMethod;
 import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
-/** The admin API: roles, bots, join tokens and locks. Every write goes to its compacted topic before it is answered. */
+/** The admin API: roles, bots, join tokens, locks and leaf clusters. Every write goes to its compacted topic before it is answered. */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -122,6 +123,18 @@ public class AdminResource {
             tokens.remember(spec);
             return Responses.json(201, new CreatedToken(shownSecret, spec.name(), spec.bot(), method, spec.expires()));
         });
+    }
+
+    @POST
+    @Path("/leaf-clusters")
+    public CompletionStage<Response> putLeafCluster(String body) {
+        LeafClusterSpec leaf = Responses.read(body, LeafClusterSpec.class);
+        checkName(leaf.name(), "leaf cluster", "name");
+        if (!Responses.required(leaf.hostCa(), "hostCa").matches("(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?")) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
+                    "hostCa must be the leaf's SSH host CA public key in OpenSSH form (ssh-ed25519 AAAA...)");
+        }
+        return writer.put(leaf).thenApply(done -> Responses.json(201, leaf));
     }
 
     /** What an admin asks for when locking: the target ({@code bot:x}, {@code join-token:y}, {@code instance:z}). */

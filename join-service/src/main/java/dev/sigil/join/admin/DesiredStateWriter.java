@@ -10,6 +10,7 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.DeliverySpec;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.JoinTokenSpec;
@@ -38,6 +39,14 @@ public class DesiredStateWriter {
     @Inject
     @Channel("deliveries-out")
     Emitter<Record<String, String>> deliveries;
+
+    @Inject
+    @Channel("leaf-clusters-out")
+    Emitter<Record<String, String>> leafClusters;
+
+    public CompletionStage<Void> put(LeafClusterSpec leaf) {
+        return leafClusters.send(Record.of(leaf.name(), EventJson.write(leaf)));
+    }
 
     public CompletionStage<Void> put(LockSpec lock) {
         return locks.send(Record.of(lock.target(), EventJson.write(lock)));
