@@ -37,6 +37,7 @@ public record Refusal(String code, String message) {
     public static final String ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED";
     public static final String OUTPUT_NOT_ALLOWED = "OUTPUT_NOT_ALLOWED";
     public static final String UNKNOWN_CLUSTER = "UNKNOWN_CLUSTER";
+    public static final String ROTATION_NOT_ALLOWED = "ROTATION_NOT_ALLOWED";
     public static final String WEBHOOK_BAD_SIGNATURE = "WEBHOOK_BAD_SIGNATURE";
     public static final String WEBHOOK_NOT_CONFIGURED = "WEBHOOK_NOT_CONFIGURED";
     public static final String JWT_MALFORMED = "JWT_MALFORMED";

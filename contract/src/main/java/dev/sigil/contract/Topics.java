@@ -11,6 +11,7 @@ public final class Topics {
     public static final String LEAF_CLUSTERS = "sigil.leaf-clusters";
     public static final String JOIN_TOKENS = "sigil.join-tokens";
     public static final String CA = "sigil.ca";
+    public static final String CA_ROTATIONS = "sigil.ca.rotations";
     public static final String DELIVERIES = "sigil.deliveries";
     public static final String ISSUE_REQUESTS = "sigil.issue.requests";
     public static final String ISSUE_RESULTS = "sigil.issue.results";
@@ -35,7 +36,7 @@ public final class Topics {
     public static List<Definition> all() {
         List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
-        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT,
+        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
                 .map(t -> new Definition(t, false)).toList();

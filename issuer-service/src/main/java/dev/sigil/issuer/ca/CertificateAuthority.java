@@ -26,7 +26,13 @@ import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.issuer.policy.Grant;
 
-/** Sigil's certificate authority: signs the SSH and X.509 certificates of one identity from a policy grant. */
+/**
+ * Sigil's certificate authority: signs the SSH and X.509 certificates of one identity from a policy grant, and
+ * rotates its keys. Each key generation lives in its own directory; which generation signs what follows the
+ * rotation phase on {@code sigil.ca}: client certificates move to the next generation in {@code update_clients},
+ * host and server certificates in {@code update_servers}, and nothing is signed with a key before it is published
+ * as trusted.
+ */
 @ApplicationScoped
 public class CertificateAuthority {
     /** Certificates start a little in the past so that clocks slightly behind ours accept them. */
@@ -36,24 +42,90 @@ public class CertificateAuthority {
     /** The SSH certificate extension naming the leaf cluster a certificate was issued for. */
     public static final String ROUTE_TO_CLUSTER = "route-to-cluster@sigil.dev";
 
+    /** One generation of CA keys. */
+    record Generation(SshCertificateAuthority sshUser, SshCertificateAuthority sshHost, X509CertificateAuthority tls) {
+    }
+
     private final String clusterName;
-    private final SshCertificateAuthority sshUserCa;
-    private final SshCertificateAuthority sshHostCa;
-    private final X509CertificateAuthority tlsCa;
-    private final CaBundle bundle;
+    private final Path keyDir;
+    private final Map<Integer, Generation> generations = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile CaBundle state;
 
     public CertificateAuthority(@ConfigProperty(name = "sigil.cluster-name") String clusterName,
             @ConfigProperty(name = "sigil.ca.key-dir") Path keyDir) {
-        CaKeyStore store = new CaKeyStore(keyDir);
         this.clusterName = clusterName;
-        this.sshUserCa = store.sshUserCa();
-        this.sshHostCa = store.sshHostCa();
-        this.tlsCa = store.tlsCa(clusterName);
-        this.bundle = new CaBundle(clusterName, sshUserCa.publicKeyLine(), sshHostCa.publicKeyLine(), tlsCa.caCertificatePem());
+        this.keyDir = keyDir;
+        Generation first = generation(1);
+        this.state = new CaBundle(clusterName, first.sshUser().publicKeyLine(), first.sshHost().publicKeyLine(),
+                first.tls().caCertificatePem());
     }
 
+    /** The current state: active keys, trusted keys, rotation phase. */
     public CaBundle bundle() {
-        return bundle;
+        return state;
+    }
+
+    /** Adopts the state published on {@code sigil.ca} (at start-up, and whenever it changes). */
+    public void apply(CaBundle published) {
+        if (published != null && clusterName.equals(published.clusterName())) {
+            state = published;
+        }
+    }
+
+    /**
+     * The state after moving the rotation to {@code phase}, or an exception saying why it cannot move. Entering
+     * {@code init} creates the next generation's keys; leaving the rotation drops the generation not kept. The
+     * state changes only when the result is read back from {@code sigil.ca} ({@link #apply}), so it follows what
+     * was committed there.
+     */
+    public synchronized CaBundle rotate(String phase) {
+        CaBundle now = state;
+        if (!now.canMoveTo(phase)) {
+            throw new IllegalStateException("the CA rotation cannot go from " + now.phase() + " to " + phase
+                    + "; from " + now.phase() + " it can go to " + CaBundle.TRANSITIONS.getOrDefault(now.phase(), java.util.Set.of()));
+        }
+        int active = now.activeGeneration();
+        CaBundle next = switch (phase) {
+            case CaBundle.INIT -> rotating(phase, active, active + 1);
+            case CaBundle.UPDATE_CLIENTS, CaBundle.UPDATE_SERVERS, CaBundle.ROLLBACK -> rotating(phase, active, now.nextGeneration());
+            default -> CaBundle.ROLLBACK.equals(now.phase()) ? settled(active) : settled(now.nextGeneration());
+        };
+        return next;
+    }
+
+    private CaBundle rotating(String phase, int active, int next) {
+        Generation a = generation(active);
+        Generation n = generation(next);
+        return new CaBundle(clusterName, a.sshUser().publicKeyLine(), a.sshHost().publicKeyLine(), a.tls().caCertificatePem(),
+                phase, active, next, List.of(a.sshUser().publicKeyLine(), n.sshUser().publicKeyLine()),
+                List.of(a.sshHost().publicKeyLine(), n.sshHost().publicKeyLine()),
+                List.of(a.tls().caCertificatePem(), n.tls().caCertificatePem()));
+    }
+
+    private CaBundle settled(int generation) {
+        Generation g = generation(generation);
+        return new CaBundle(clusterName, g.sshUser().publicKeyLine(), g.sshHost().publicKeyLine(), g.tls().caCertificatePem(),
+                CaBundle.STANDBY, generation, null, null, null, null);
+    }
+
+    private Generation generation(int number) {
+        return generations.computeIfAbsent(number, n -> {
+            CaKeyStore store = new CaKeyStore(n == 1 ? keyDir : keyDir.resolve("gen-" + n));
+            return new Generation(store.sshUserCa(), store.sshHostCa(), store.tlsCa(clusterName + (n == 1 ? "" : " gen " + n)));
+        });
+    }
+
+    /** The generation that signs client certificates: the next one from update_clients on. */
+    private Generation clients() {
+        CaBundle s = state;
+        boolean moved = CaBundle.UPDATE_CLIENTS.equals(s.phase()) || CaBundle.UPDATE_SERVERS.equals(s.phase());
+        return generation(moved ? s.nextGeneration() : s.activeGeneration());
+    }
+
+    /** The generation that signs host and server certificates: the next one from update_servers on. */
+    private Generation servers() {
+        CaBundle s = state;
+        return generation(CaBundle.UPDATE_SERVERS.equals(s.phase()) ? s.nextGeneration() : s.activeGeneration());
     }
 
     /** The X.509 user name of a bot, as it appears in certificate CNs. */
@@ -67,7 +139,7 @@ public class CertificateAuthority {
         Instant validBefore = now.plus(grant.ttl());
         BigInteger serial = new BigInteger(63, RANDOM);
         String sshCertificate = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
-        String tlsCertificate = tlsCa.issueLeaf(subjectPublicKeyInfo(subject),
+        String tlsCertificate = clients().tls().issueLeaf(subjectPublicKeyInfo(subject),
                 X509CertificateAuthority.name(botUser(bot), List.of(), grant.roles()), List.of(botSpiffeId(bot)),
                 List.of(KeyPurposeId.id_kp_clientAuth), instance, serial, validAfter, validBefore);
         return new IssuedIdentity(instance.instanceId(), instance.generation(), sshCertificate, tlsCertificate,
@@ -89,11 +161,12 @@ public class CertificateAuthority {
             // Leaf clusters trust Sigil's user CA for SSH only; the extension names where the certificate is for.
             Map<String, String> routed = new TreeMap<>(extensions(grant));
             routed.put(ROUTE_TO_CLUSTER, leaf.name());
-            ssh = sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
-                    keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, routed));
+            ssh = clients().sshUser().sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER,
+                    serial.longValue(), keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, routed));
             return new IssuedOutput(output.name(), output.kind(), ssh, null, grant.roles(), grant.principals(), validBefore,
                     grant.notice(), leaf.name(), leaf.hostCa());
         }
+        X509CertificateAuthority tlsCa = clients().tls();
         switch (output.kind() == null ? OutputRequest.IDENTITY : output.kind()) {
             case OutputRequest.IDENTITY -> {
                 ssh = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
@@ -121,7 +194,7 @@ public class CertificateAuthority {
             }
             case OutputRequest.SSH_HOST -> {
                 principals = output.hostNames();
-                ssh = sshHostCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.HOST,
+                ssh = servers().sshHost().sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.HOST,
                         serial.longValue(), "host/" + output.hostNames().get(0) + " via " + botUser(bot), principals,
                         validAfter, validBefore, Map.of()));
                 tls = null;
@@ -137,7 +210,7 @@ public class CertificateAuthority {
 
     private String sshUserCertificate(String bot, BotInstance instance, SshPublicKeys subject, Grant grant, BigInteger serial,
             Instant validAfter, Instant validBefore) {
-        return sshUserCa.sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
+        return clients().sshUser().sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER, serial.longValue(),
                 keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, extensions(grant)));
     }
 
@@ -154,7 +227,7 @@ public class CertificateAuthority {
 
     /** A server certificate for one of Sigil's services; lives long, the service asks again at every start. */
     public String issueServerCertificate(SubjectPublicKeyInfo subject, String service, List<String> names, Instant now) {
-        return tlsCa.issueServerCertificate(subject, service, names, new BigInteger(63, RANDOM), now.minus(BACKDATE),
+        return servers().tls().issueServerCertificate(subject, service, names, new BigInteger(63, RANDOM), now.minus(BACKDATE),
                 now.plus(SERVICE_CERTIFICATE_LIFETIME));
     }
 

@@ -33,6 +33,9 @@ public class IssueTopology {
     static final String JOIN_COUNTS = "join-counts";
     static final String RESULTS = "answered-requests";
     static final String LOCKS_SINK = "lock-writer";
+    static final String CA_SINK = "ca-writer";
+    static final String RENEWAL_REQUESTS_SINK = "renewal-requests";
+    static final String CA_STATE = "ca-state";
     static final String RESULTS_SINK = "results";
     static final String AUDIT_SINK = "audit";
     static final String DEAD_LETTER_SINK = "dead-letters";
@@ -63,6 +66,16 @@ public class IssueTopology {
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),
                 new StringSerializer(), "issue");
+
+        // The CA's state: followed by every replica, changed only by rotation requests (one partition, in order).
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CA_STATE), Serdes.String(),
+                Serdes.String()).withLoggingDisabled(), "ca-source", new StringDeserializer(), new StringDeserializer(),
+                Topics.CA, "ca-loader", () -> new CaStateLoader(ca));
+        topology.addSource("rotations", new StringDeserializer(), new StringDeserializer(), Topics.CA_ROTATIONS);
+        topology.addProcessor("rotate", () -> new RotationProcessor(ca), "rotations");
+        topology.addSink(CA_SINK, Topics.CA, new StringSerializer(), new StringSerializer(), "rotate");
+        topology.addSink(RENEWAL_REQUESTS_SINK, Topics.RENEWAL_REQUESTS, new StringSerializer(), new StringSerializer(), "rotate");
+        topology.addSink("rotation-audit", Topics.AUDIT, new StringSerializer(), new StringSerializer(), "rotate");
 
         topology.addSource("service-certificates", new StringDeserializer(), new StringDeserializer(), Topics.SERVICE_CERTIFICATES);
         topology.addProcessor("sign-service-certificate", () -> new ServiceCertificateProcessor(ca, serviceNames),

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
@@ -19,6 +20,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.CaBundle;
+import dev.sigil.contract.CaRotationRequest;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
@@ -29,10 +32,11 @@ import dev.sigil.join.api.RequestGuards;
 import dev.sigil.join.api.Responses;
 import dev.sigil.join.join.JoinTokenView;
 import dev.sigil.join.joinmethod.JoinMethod;
+import dev.sigil.join.renew.CaView;
 import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
-/** The admin API: roles, bots, join tokens, locks and leaf clusters. Every write goes to its compacted topic before it is answered. */
+/** The admin API: roles, bots, join tokens, locks, leaf clusters and CA rotation. Every write goes to its compacted topic before it is answered. */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -48,6 +52,8 @@ public class AdminResource {
     JoinMethods methods;
     @Inject
     RoleView roles;
+    @Inject
+    CaView caView;
 
     @POST
     @Path("/roles")
@@ -135,6 +141,32 @@ public class AdminResource {
                     "hostCa must be the leaf's SSH host CA public key in OpenSSH form (ssh-ed25519 AAAA...)");
         }
         return writer.put(leaf).thenApply(done -> Responses.json(201, leaf));
+    }
+
+    /** What an admin asks for to move the CA rotation: the next phase, and the window renewals spread over. */
+    public record RotationRequest(String phase, Duration spread) {
+    }
+
+    @GET
+    @Path("/ca")
+    public Response ca() {
+        return Responses.json(200, caView.bundle().orElseThrow(() -> new RefusalException(503, Refusal.UNAVAILABLE,
+                "join-service has not read Sigil's CA from sigil.ca yet; retry shortly")));
+    }
+
+    @POST
+    @Path("/ca/rotation")
+    public CompletionStage<Response> rotate(String body) {
+        RotationRequest request = Responses.read(body, RotationRequest.class);
+        String phase = Responses.required(request.phase(), "phase");
+        CaBundle current = caView.bundle().orElseThrow(() -> new RefusalException(503, Refusal.UNAVAILABLE,
+                "join-service has not read Sigil's CA from sigil.ca yet; retry shortly"));
+        if (!current.canMoveTo(phase)) {
+            throw new RefusalException(409, Refusal.ROTATION_NOT_ALLOWED, "the CA rotation is in phase " + current.phase()
+                    + " and can move to " + CaBundle.TRANSITIONS.getOrDefault(current.phase(), java.util.Set.of()) + ", not " + phase);
+        }
+        CaRotationRequest rotation = new CaRotationRequest(java.util.UUID.randomUUID().toString(), phase, request.spread());
+        return writer.put(rotation).thenApply(done -> Responses.json(202, rotation));
     }
 
     /** What an admin asks for when locking: the target ({@code bot:x}, {@code join-token:y}, {@code instance:z}). */

@@ -9,6 +9,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.CaBundle;
+import dev.sigil.contract.CaRotationRequest;
 import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
@@ -43,6 +45,15 @@ public class DesiredStateWriter {
     @Inject
     @Channel("leaf-clusters-out")
     Emitter<Record<String, String>> leafClusters;
+
+    @Inject
+    @Channel("ca-rotations-out")
+    Emitter<Record<String, String>> rotations;
+
+    /** Rotation requests share one key, so the issuer sees them in order. */
+    public CompletionStage<Void> put(CaRotationRequest rotation) {
+        return rotations.send(Record.of(CaBundle.KEY, EventJson.write(rotation)));
+    }
 
     public CompletionStage<Void> put(LeafClusterSpec leaf) {
         return leafClusters.send(Record.of(leaf.name(), EventJson.write(leaf)));

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -16,21 +18,34 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.EventJson;
 
-/** The CA issuer-service publishes on {@code sigil.ca}, read from the beginning: what renewing certificates must chain to. */
+/**
+ * The CA state issuer-service publishes on {@code sigil.ca}, read from the beginning: what renewing certificates
+ * must chain to (every trusted generation during a rotation), and the rotation phase.
+ */
 @ApplicationScoped
 public class CaView {
-    private final AtomicReference<X509Certificate> tlsCa = new AtomicReference<>();
+    private final AtomicReference<CaBundle> bundle = new AtomicReference<>();
+    private final AtomicReference<List<X509Certificate>> trustedTlsCas = new AtomicReference<>(List.of());
 
     @Incoming("ca")
     public void apply(ConsumerRecord<String, String> record) throws CertificateException {
         if (CaBundle.KEY.equals(record.key()) && record.value() != null) {
-            CaBundle bundle = EventJson.read(record.value(), CaBundle.class);
-            tlsCa.set((X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(bundle.tlsCa().getBytes(StandardCharsets.US_ASCII))));
+            CaBundle published = EventJson.read(record.value(), CaBundle.class);
+            List<X509Certificate> trusted = new ArrayList<>();
+            for (String pem : published.trustedTlsCas()) {
+                trusted.add((X509Certificate) CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+            }
+            trustedTlsCas.set(List.copyOf(trusted));
+            bundle.set(published);
         }
     }
 
-    public Optional<X509Certificate> tlsCa() {
-        return Optional.ofNullable(tlsCa.get());
+    public List<X509Certificate> trustedTlsCas() {
+        return trustedTlsCas.get();
+    }
+
+    public Optional<CaBundle> bundle() {
+        return Optional.ofNullable(bundle.get());
     }
 }

@@ -96,12 +96,13 @@ public class RenewResource {
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new RefusalException(400, Refusal.IDENTITY_INVALID, "'certificate' is not a PEM X.509 certificate");
         }
-        X509Certificate trusted = ca.tlsCa().orElseThrow(() -> new RefusalException(503, Refusal.UNAVAILABLE,
-                "join-service has not read Sigil's CA from sigil.ca yet; retry shortly"));
-        try {
-            certificate.verify(trusted.getPublicKey(), BC);
-        } catch (GeneralSecurityException e) {
-            throw new RefusalException(401, Refusal.IDENTITY_INVALID, "the certificate was not issued by this Sigil's CA");
+        List<X509Certificate> trusted = ca.trustedTlsCas();
+        if (trusted.isEmpty()) {
+            throw new RefusalException(503, Refusal.UNAVAILABLE, "join-service has not read Sigil's CA from sigil.ca yet; retry shortly");
+        }
+        if (trusted.stream().noneMatch(c -> signedBy(certificate, c))) {
+            throw new RefusalException(401, Refusal.IDENTITY_INVALID, "the certificate was not issued by a CA this Sigil trusts "
+                    + "(after a CA rotation completes, identities from the old CA must join again)");
         }
         try {
             certificate.checkValidity();
@@ -110,6 +111,15 @@ public class RenewResource {
                     + certificate.getNotAfter().toInstant() + "; join again with the bot's join method");
         }
         return certificate;
+    }
+
+    private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
+        try {
+            certificate.verify(ca.getPublicKey(), BC);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static BotInstance instanceOf(X509Certificate certificate) {

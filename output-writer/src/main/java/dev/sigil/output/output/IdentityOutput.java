@@ -34,11 +34,18 @@ public final class IdentityOutput {
                 new OutputFile(PUBLIC_KEY, key.publicKeyLine() + "\n", false),
                 new OutputFile(SSH_CERT, id.sshCertificate() + "\n", false),
                 new OutputFile(TLS_CERT, id.tlsCertificate(), false),
-                new OutputFile(USER_CA, ca.sshUserCa() + " sigil-user-ca@" + ca.clusterName() + "\n", false),
-                new OutputFile(HOST_CA, ca.sshHostCa() + " sigil-host-ca@" + ca.clusterName() + "\n", false),
-                new OutputFile(TLS_CA, ca.tlsCa(), false),
-                new OutputFile(KNOWN_HOSTS, "@cert-authority * " + ca.sshHostCa() + " sigil-host-ca@" + ca.clusterName() + "\n", false),
+                new OutputFile(USER_CA, lines(ca.trustedSshUserCas(), "", " sigil-user-ca@" + ca.clusterName()), false),
+                new OutputFile(HOST_CA, lines(ca.trustedSshHostCas(), "", " sigil-host-ca@" + ca.clusterName()), false),
+                new OutputFile(TLS_CA, String.join("", ca.trustedTlsCas()), false),
+                new OutputFile(KNOWN_HOSTS, lines(ca.trustedSshHostCas(), "@cert-authority * ", " sigil-host-ca@" + ca.clusterName()), false),
                 new OutputFile(SSH_CONFIG, sshConfig(result, directory), false));
+    }
+
+    /** Every key trusted right now: during a CA rotation both generations, so nothing breaks mid-way. */
+    private static String lines(List<String> keys, String prefix, String suffix) {
+        StringBuilder text = new StringBuilder();
+        keys.forEach(k -> text.append(prefix).append(k).append(suffix).append('\n'));
+        return text.toString();
     }
 
     static String sshConfig(IssueResult result, Path dir) {
