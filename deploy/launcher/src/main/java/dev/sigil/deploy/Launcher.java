@@ -26,8 +26,15 @@ public final class Launcher {
         @Option(names = "--cluster-name", defaultValue = "sigil.local", description = "The cluster (trust domain) name.")
         String clusterName;
 
+        @Option(names = "--replicas", defaultValue = "1", description = "Replicas of each service (default: ${DEFAULT-VALUE}).")
+        int replicas;
+
         LocalCluster cluster() {
-            return new LocalCluster(LocalCluster.sourceRoot(), home, clusterName);
+            LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), home, clusterName);
+            for (Service service : Service.values()) {
+                cluster.withReplicas(service, replicas);
+            }
+            return cluster;
         }
     }
 

@@ -41,10 +41,11 @@ public final class LocalCluster implements AutoCloseable {
     private final String clusterName;
     private final int kafkaPort = freePort();
     private final int controllerPort = freePort();
-    private final Map<Service, Integer> httpPorts = new EnumMap<>(Service.class);
+    private final Map<Service, Integer> replicas = new EnumMap<>(Service.class);
+    private final Map<Replica, Integer> httpPorts = new java.util.HashMap<>();
     /** join-service serves HTTPS only; its health is on a plain management port. */
-    private final int joinManagementPort = freePort();
-    private final Map<Service, Process> services = new EnumMap<>(Service.class);
+    private final Map<Replica, Integer> managementPorts = new java.util.HashMap<>();
+    private final Map<Replica, Process> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> serviceEnv = new java.util.LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
@@ -57,8 +58,29 @@ public final class LocalCluster implements AutoCloseable {
         this.clusterName = clusterName;
         this.adminToken = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
         for (Service s : Service.values()) {
-            httpPorts.put(s, freePort());
+            replicas.put(s, 1);
         }
+    }
+
+    /** One running copy of a service; replica 0 is the one {@link #url(Service)} names. */
+    public record Replica(Service service, int index) {
+        String name() {
+            return index == 0 ? service.module : service.module + "-" + index;
+        }
+    }
+
+    /** Runs {@code count} replicas of a service, each with its own ports and state (issuers share the CA keys). */
+    public LocalCluster withReplicas(Service service, int count) {
+        replicas.put(service, count);
+        return this;
+    }
+
+    public List<Replica> replicas(Service service) {
+        List<Replica> all = new ArrayList<>();
+        for (int i = 0; i < replicas.get(service); i++) {
+            all.add(new Replica(service, i));
+        }
+        return all;
     }
 
     /** Sets an environment variable (a Quarkus config override) for every service started from now on. */
@@ -77,10 +99,14 @@ public final class LocalCluster implements AutoCloseable {
         startBroker();
         TopicSetup.ensureTopics(bootstrapServers(), PARTITIONS, (short) 1);
         for (Service s : Service.values()) {
-            launch(s);
+            for (Replica r : replicas(s)) {
+                launch(r);
+            }
         }
         for (Service s : Service.values()) {
-            awaitReady(s);
+            for (Replica r : replicas(s)) {
+                awaitReady(r);
+            }
         }
         return this;
     }
@@ -90,12 +116,20 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public URI url(Service service) {
-        return URI.create((service == Service.JOIN ? "https" : "http") + "://127.0.0.1:" + httpPorts.get(service));
+        return url(new Replica(service, 0));
     }
 
-    private URI health(Service service) {
-        int port = service == Service.JOIN ? joinManagementPort : httpPorts.get(service);
+    public URI url(Replica replica) {
+        return URI.create((replica.service() == Service.JOIN ? "https" : "http") + "://127.0.0.1:" + port(httpPorts, replica));
+    }
+
+    private URI health(Replica replica) {
+        int port = replica.service() == Service.JOIN ? port(managementPorts, replica) : port(httpPorts, replica);
         return URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+    }
+
+    private static synchronized int port(Map<Replica, Integer> ports, Replica replica) {
+        return ports.computeIfAbsent(replica, r -> freePort());
     }
 
     /** Sigil's X.509 CA as published on {@code sigil.ca}; join-service's HTTPS chains to it. */
@@ -129,12 +163,20 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public Path log(Service service) {
-        return home.resolve("logs").resolve(service.module + ".log");
+        return log(new Replica(service, 0));
     }
 
-    /** Stops a service the hard way ({@code kill -9}): no shutdown hooks, no flushing, as a crash would. */
+    public Path log(Replica replica) {
+        return home.resolve("logs").resolve(replica.name() + ".log");
+    }
+
+    /** Stops a service (its first replica) the hard way ({@code kill -9}), as a crash would. */
     public void kill(Service service) throws InterruptedException {
-        Process p = services.remove(service);
+        kill(new Replica(service, 0));
+    }
+
+    public void kill(Replica replica) throws InterruptedException {
+        Process p = services.remove(replica);
         if (p != null) {
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
@@ -142,9 +184,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void restart(Service service) throws IOException, InterruptedException {
-        kill(service);
-        launch(service);
-        awaitReady(service);
+        restart(new Replica(service, 0));
+    }
+
+    public void restart(Replica replica) throws IOException, InterruptedException {
+        kill(replica);
+        launch(replica);
+        awaitReady(replica);
     }
 
     /** Runs the bot agent as its own process, the way a CI job would. */
@@ -218,8 +264,9 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void launch(Service service) throws IOException {
-        Path state = home.resolve(service.module);
+    private void launch(Replica replica) throws IOException {
+        Service service = replica.service();
+        Path state = home.resolve(replica.name());
         Files.createDirectories(state);
         Path runner = service.runner(root);
         if (!Files.exists(runner)) {
@@ -228,16 +275,20 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", runner.toString())
                 .directory(state.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(replica).toFile()));
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         if (service == Service.JOIN) {
-            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(httpPorts.get(service)));
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(httpPorts, replica)));
             env.put("QUARKUS_HTTP_PORT", String.valueOf(freePort()));
-            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(joinManagementPort));
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(managementPorts, replica)));
             env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         } else {
-            env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPorts.get(service)));
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(port(httpPorts, replica)));
+        }
+        if (service == Service.ISSUER) {
+            // Every issuer replica signs with the same CA (in a cluster: one Kubernetes Secret).
+            env.put("SIGIL_CA_KEY_DIR", home.resolve(Service.ISSUER.module).resolve("ca").toString());
         }
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("SIGIL_STATE_DIR", state.toString());
@@ -245,16 +296,16 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SIGIL_ADMIN_TOKEN", adminToken);
         env.put("SIGIL_JOIN_CHALLENGE_KEY", challengeKey); // replicas must agree on it
         env.putAll(serviceEnv);
-        services.put(service, builder.start());
+        services.put(replica, builder.start());
     }
 
-    private void awaitReady(Service service) throws InterruptedException {
+    private void awaitReady(Replica replica) throws InterruptedException {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
-        HttpRequest ready = HttpRequest.newBuilder(health(service)).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(health(replica)).timeout(Duration.ofSeconds(2)).build();
         while (true) {
-            Process p = services.get(service);
+            Process p = services.get(replica);
             if (p == null || !p.isAlive()) {
-                throw new IllegalStateException(service.module + " exited during start-up; see " + log(service));
+                throw new IllegalStateException(replica.name() + " exited during start-up; see " + log(replica));
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -264,7 +315,7 @@ public final class LocalCluster implements AutoCloseable {
                 // not listening yet
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException(service.module + " was not ready within " + START_TIMEOUT + "; see " + log(service));
+                throw new IllegalStateException(replica.name() + " was not ready within " + START_TIMEOUT + "; see " + log(replica));
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }
