@@ -8,5 +8,5 @@ import java.util.List;
  * An identity routed to a leaf cluster names it and carries the leaf's host CA, for its known_hosts.
  */
 public record IssuedOutput(String name, String kind, String sshCertificate, String tlsCertificate, List<String> roles,
-        List<String> principals, Instant validBefore, String notice, String cluster, String hostCa) {
+        List<String> principals, Instant validBefore, String notice, String cluster, String hostCa, String serial) {
 }

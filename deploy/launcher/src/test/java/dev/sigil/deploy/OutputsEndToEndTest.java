@@ -63,6 +63,11 @@ class OutputsEndToEndTest {
 
         assertMutualTls(ca, dir.resolve("application.crt"), keys.get("application"));
 
+        List<String> audit = Bots.records(cluster, dev.sigil.contract.Topics.AUDIT, role);
+        assertThat(audit).anySatisfy(line -> assertThat(line).contains("\"event\":\"issued\"").contains("ssh_host-out ssh_host")
+                .contains("database-out database"));
+        assertThat(audit).noneMatch(line -> line.contains("PRIVATE KEY"));
+
         Path identityCert = Files.writeString(dir.resolve("identity-cert.pub"), issued.get("identity").get("sshCertificate").asText());
         Path hostCert = Files.writeString(Path.of(hostKey + "-cert.pub"), issued.get("ssh_host").get("sshCertificate").asText());
         Path userCa = Files.writeString(dir.resolve("user-ca.pub"), joined.body().at("/ca/sshUserCa").asText());

@@ -164,7 +164,7 @@ public class CertificateAuthority {
             ssh = clients().sshUser().sign(new SshCertificateRequest(subject, SshCertificateRequest.CertType.USER,
                     serial.longValue(), keyId(bot, instance.instanceId()), grant.principals(), validAfter, validBefore, routed));
             return new IssuedOutput(output.name(), output.kind(), ssh, null, grant.roles(), grant.principals(), validBefore,
-                    grant.notice(), leaf.name(), leaf.hostCa());
+                    grant.notice(), leaf.name(), leaf.hostCa(), serial.toString());
         }
         X509CertificateAuthority tlsCa = clients().tls();
         switch (output.kind() == null ? OutputRequest.IDENTITY : output.kind()) {
@@ -205,7 +205,7 @@ public class CertificateAuthority {
             default -> throw new IllegalArgumentException("unknown output kind " + output.kind());
         }
         return new IssuedOutput(output.name(), output.kind(), ssh, tls, grant.roles(), principals, validBefore, grant.notice(),
-                null, null);
+                null, null, serial.toString());
     }
 
     private String sshUserCertificate(String bot, BotInstance instance, SshPublicKeys subject, Grant grant, BigInteger serial,

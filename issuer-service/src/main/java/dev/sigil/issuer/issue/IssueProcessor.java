@@ -300,8 +300,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         String method = request.attestation().joinMethod();
         if (result.isIssued()) {
             IssuedIdentity id = result.identity();
+            List<String> outputs = result.outputs() == null ? List.of() : result.outputs().stream()
+                    .map(o -> o.name() + " " + o.kind() + " " + o.serial() + " " + o.roles() + " " + o.principals()).toList();
             return new AuditEvent(Instant.now(), AuditEvent.ISSUED, request.bot(), id.instanceId(), method, id.roles(),
-                    id.principals(), id.serial(), id.validBefore(), null, null);
+                    id.principals(), id.serial(), id.validBefore(), null, null, outputs);
         }
         return new AuditEvent(Instant.now(), AuditEvent.REFUSED, request.bot(), null, method, null, null, null, null,
                 result.refusal().code(), result.refusal().message());

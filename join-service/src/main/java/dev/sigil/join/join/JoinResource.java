@@ -9,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.Refusal;
@@ -19,6 +20,7 @@ import dev.sigil.join.joinmethod.JoinRequest;
 import dev.sigil.join.joinmethod.VerifiedJoin;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 import dev.sigil.join.ratelimit.RateLimits;
+import dev.sigil.join.renew.CurrentIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -33,6 +35,8 @@ public class JoinResource {
     IssueClient issuer;
     @Inject
     RateLimits rateLimits;
+    @Inject
+    CurrentIdentity identities;
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
@@ -46,8 +50,23 @@ public class JoinResource {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
         }
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
-                request.publicKey(), request.ttl(), Instant.now(), null, request.outputs());
+                request.publicKey(), request.ttl(), Instant.now(), previousInstance(request, verified, method), request.outputs());
         return issuer.request(issue).map(JoinResource::answer);
+    }
+
+    /** A re-join with the identity the bot still holds continues that bot instance, if it is the same bot's. */
+    private BotInstance previousInstance(JoinRequest request, VerifiedJoin verified, String method) {
+        JoinRequest.PreviousIdentity previous = request.previousIdentity();
+        if (previous == null) {
+            return null;
+        }
+        CurrentIdentity.Presented presented = identities.inspect(previous.certificate());
+        if (!presented.bot().equals(verified.bot()) || !presented.instance().joinMethod().equals(method)) {
+            throw new RefusalException(403, Refusal.IDENTITY_INVALID, "the previous identity is bot '" + presented.bot()
+                    + "' joined by " + presented.instance().joinMethod() + ", not this join's bot and method; join without it");
+        }
+        identities.prove(presented, previous.challenge(), previous.signature());
+        return presented.instance();
     }
 
     /** The HTTP answer to an issue result: the certificates, or the refusal with a fitting status. */
