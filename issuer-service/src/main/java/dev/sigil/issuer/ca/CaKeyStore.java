@@ -22,8 +22,6 @@ import java.time.Instant;
 
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -38,22 +36,47 @@ public final class CaKeyStore {
     public static final Provider PROVIDER = bouncyCastle();
     private static final Duration CA_LIFETIME = Duration.ofDays(3650);
 
+    /** Key algorithms for new CA keys: Ed25519 SSH and ECDSA P-256 X.509 by default, RSA-2048 for legacy clients. */
+    public enum Suite {
+        DEFAULT, LEGACY
+    }
+
     private final Path directory;
+    private final Suite suite;
 
     public CaKeyStore(Path directory) {
+        this(directory, Suite.DEFAULT);
+    }
+
+    /** Keys already on disk are used whatever their type; {@code suite} decides only what new keys are. */
+    public CaKeyStore(Path directory, Suite suite) {
         this.directory = directory;
+        this.suite = suite;
     }
 
     public SshCertificateAuthority sshUserCa() {
-        return new SshCertificateAuthority(ed25519("ssh_user_ca.key"));
+        return new SshCertificateAuthority(keyPair("ssh_user_ca.key", this::newSshKeys));
     }
 
     public SshCertificateAuthority sshHostCa() {
-        return new SshCertificateAuthority(ed25519("ssh_host_ca.key"));
+        return new SshCertificateAuthority(keyPair("ssh_host_ca.key", this::newSshKeys));
+    }
+
+    private KeyPair newSshKeys() throws GeneralSecurityException {
+        return suite == Suite.LEGACY ? rsa() : KeyPairGenerator.getInstance("Ed25519", PROVIDER).generateKeyPair();
+    }
+
+    private static KeyPair rsa() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", PROVIDER);
+        generator.initialize(2048);
+        return generator.generateKeyPair();
     }
 
     public X509CertificateAuthority tlsCa(String clusterName) {
         KeyPair keys = keyPair("tls_ca.key", () -> {
+            if (suite == Suite.LEGACY) {
+                return rsa();
+            }
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", PROVIDER);
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             return generator.generateKeyPair();
@@ -73,15 +96,6 @@ public final class CaKeyStore {
             return new X509CertificateAuthority(keys, toCertificate((X509CertificateHolder) parser.readObject()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the CA certificate " + certFile, e);
-        }
-    }
-
-    private Ed25519PrivateKeyParameters ed25519(String file) {
-        KeyPair keys = keyPair(file, () -> KeyPairGenerator.getInstance("Ed25519", PROVIDER).generateKeyPair());
-        try {
-            return (Ed25519PrivateKeyParameters) PrivateKeyFactory.createKey(keys.getPrivate().getEncoded());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot decode the CA key " + file, e);
         }
     }
 

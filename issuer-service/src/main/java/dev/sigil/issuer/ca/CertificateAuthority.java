@@ -48,13 +48,16 @@ public class CertificateAuthority {
 
     private final String clusterName;
     private final Path keyDir;
+    private final CaKeyStore.Suite suite;
     private final Map<Integer, Generation> generations = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile CaBundle state;
 
     public CertificateAuthority(@ConfigProperty(name = "sigil.cluster-name") String clusterName,
-            @ConfigProperty(name = "sigil.ca.key-dir") Path keyDir) {
+            @ConfigProperty(name = "sigil.ca.key-dir") Path keyDir,
+            @ConfigProperty(name = "sigil.ca.suite", defaultValue = "default") String suite) {
         this.clusterName = clusterName;
         this.keyDir = keyDir;
+        this.suite = CaKeyStore.Suite.valueOf(suite.toUpperCase());
         Generation first = generation(1);
         this.state = new CaBundle(clusterName, first.sshUser().publicKeyLine(), first.sshHost().publicKeyLine(),
                 first.tls().caCertificatePem());
@@ -110,7 +113,7 @@ public class CertificateAuthority {
 
     private Generation generation(int number) {
         return generations.computeIfAbsent(number, n -> {
-            CaKeyStore store = new CaKeyStore(n == 1 ? keyDir : keyDir.resolve("gen-" + n));
+            CaKeyStore store = new CaKeyStore(n == 1 ? keyDir : keyDir.resolve("gen-" + n), suite);
             return new Generation(store.sshUserCa(), store.sshHostCa(), store.tlsCa(clusterName + (n == 1 ? "" : " gen " + n)));
         });
     }

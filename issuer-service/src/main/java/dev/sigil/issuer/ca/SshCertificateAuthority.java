@@ -1,38 +1,44 @@
 package dev.sigil.issuer.ca;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.util.Base64;
 import java.util.TreeMap;
 
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
- * Signs OpenSSH certificates (PROTOCOL.certkeys) with an Ed25519 CA key, through BouncyCastle's lightweight
- * Ed25519 signer. No maintained Java library writes OpenSSH certificates with BouncyCastle keys, so the
- * encoding lives here and is checked by real {@code ssh-keygen -L} and {@code sshd} in the tests.
+ * Signs OpenSSH certificates (PROTOCOL.certkeys) with a CA key: Ed25519 by default, RSA (rsa-sha2-256) for the
+ * legacy suite, through the BouncyCastle provider. No maintained Java library writes OpenSSH certificates with
+ * BouncyCastle keys, so the encoding lives here and is checked by real {@code ssh-keygen -L} and {@code sshd} in
+ * the tests.
  */
 public final class SshCertificateAuthority {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Ed25519PrivateKeyParameters caKey;
+    private final KeyPair caKeys;
     private final byte[] caPublicBlob;
+    private final String keyType;
 
-    public SshCertificateAuthority(Ed25519PrivateKeyParameters caKey) {
-        this.caKey = caKey;
+    public SshCertificateAuthority(KeyPair caKeys) {
+        this.caKeys = caKeys;
         try {
-            this.caPublicBlob = OpenSSHPublicKeyUtil.encodePublicKey(caKey.generatePublicKey());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot encode the SSH CA public key", e);
+            this.caPublicBlob = OpenSSHPublicKeyUtil.encodePublicKey(PublicKeyFactory.createKey(caKeys.getPublic().getEncoded()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the SSH CA public key", e);
         }
+        this.keyType = SshWire.readFirstString(caPublicBlob);
     }
 
     /** The CA's public key as an OpenSSH line, for {@code TrustedUserCAKeys} or {@code @cert-authority}. */
     public String publicKeyLine() {
-        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(caPublicBlob);
+        return keyType + " " + Base64.getEncoder().encodeToString(caPublicBlob);
     }
-
     /** Returns the certificate as an OpenSSH {@code *-cert.pub} line. */
     public String sign(SshCertificateRequest request) {
         String certType = request.subject().type() + "-cert-v01@openssh.com";
@@ -59,12 +65,22 @@ public final class SshCertificateAuthority {
                 .string(new byte[0]) // reserved
                 .string(caPublicBlob);
         byte[] toSign = tbs.bytes();
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, caKey);
-        signer.update(toSign, 0, toSign.length);
-        byte[] signature = new SshWire().string("ssh-ed25519").string(signer.generateSignature()).bytes();
+        byte[] signature = signature(toSign);
         byte[] certificate = new SshWire().raw(toSign).string(signature).bytes();
         return certType + " " + Base64.getEncoder().encodeToString(certificate) + " " + request.keyId();
+    }
+
+    /** An SSH signature blob: Ed25519, or RSA PKCS#1 v1.5 with SHA-256 ({@code rsa-sha2-256}, never SHA-1). */
+    private byte[] signature(byte[] data) {
+        boolean rsa = "ssh-rsa".equals(keyType);
+        try {
+            Signature signer = Signature.getInstance(rsa ? "SHA256withRSA" : "Ed25519", CaKeyStore.PROVIDER);
+            signer.initSign(caKeys.getPrivate());
+            signer.update(data);
+            return new SshWire().string(rsa ? "rsa-sha2-256" : "ssh-ed25519").string(signer.sign()).bytes();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the SSH CA key cannot sign", e);
+        }
     }
 
 }

@@ -37,7 +37,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.EventJson;
 
-/** Signs X.509 certificates with Sigil's ECDSA P-256 CA, through the BouncyCastle provider. */
+/** Signs X.509 certificates with Sigil's CA (ECDSA P-256, or RSA-2048 for the legacy suite), through BouncyCastle. */
 public final class X509CertificateAuthority {
     private static final JcaX509ExtensionUtils EXTENSIONS = extensionUtils();
 
@@ -154,7 +154,8 @@ public final class X509CertificateAuthority {
 
     private static ContentSigner signer(KeyPair keys) {
         try {
-            return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(CaKeyStore.PROVIDER).build(keys.getPrivate());
+            String algorithm = "RSA".equals(keys.getPrivate().getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+            return new JcaContentSignerBuilder(algorithm).setProvider(CaKeyStore.PROVIDER).build(keys.getPrivate());
         } catch (OperatorCreationException e) {
             throw new IllegalStateException("BouncyCastle cannot sign with the CA key", e);
         }

@@ -31,7 +31,7 @@ class CertificateAuthorityTest {
 
     @Test
     void sshCertificateShowsPrincipalsKeyIdAndValidityToSshKeygen() throws Exception {
-        CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
+        CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"), "default");
         Instant now = Instant.parse("2030-01-02T03:04:05Z");
         IssuedIdentity id = ca.issue("deployer", holderKey(),
                 new Grant(List.of("deploy"), List.of("ubuntu", "deploy"), List.of("permit-pty", "permit-port-forwarding"),
@@ -53,7 +53,7 @@ class CertificateAuthorityTest {
 
     @Test
     void x509CertificateVerifiesAgainstTheCaWithOpenssl() throws Exception {
-        CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"));
+        CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"), "default");
         IssuedIdentity id = ca.issue("deployer", holderKey(),
                 new Grant(List.of("deploy", "audit"), List.of("ubuntu"), List.of("permit-pty"), Duration.ofHours(1), null),
                 new BotInstance("i-7", 7, "token", "t"), Instant.now());
@@ -70,14 +70,29 @@ class CertificateAuthorityTest {
 
     @Test
     void restartKeepsTheSameCaAndKeyFilesAreOwnerOnly() throws Exception {
-        CertificateAuthority first = new CertificateAuthority("example.test", dir.resolve("ca"));
-        CertificateAuthority second = new CertificateAuthority("example.test", dir.resolve("ca"));
+        CertificateAuthority first = new CertificateAuthority("example.test", dir.resolve("ca"), "default");
+        CertificateAuthority second = new CertificateAuthority("example.test", dir.resolve("ca"), "default");
 
         assertThat(second.bundle()).isEqualTo(first.bundle());
         for (String key : List.of("ssh_user_ca.key", "ssh_host_ca.key", "tls_ca.key")) {
             assertThat(Files.getPosixFilePermissions(dir.resolve("ca").resolve(key)))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         }
+    }
+
+    @Test
+    void theLegacySuiteSignsWithRsaThatOpensshAndOpensslAccept() throws Exception {
+        CertificateAuthority ca = new CertificateAuthority("legacy.test", dir.resolve("legacy-ca"), "legacy");
+        IssuedIdentity id = ca.issue("old-timer", holderKey(), new Grant(List.of("ops"), List.of("ubuntu"),
+                List.of("permit-pty"), Duration.ofMinutes(10), null), new BotInstance("i-9", 1, "token", "t"), Instant.now());
+
+        assertThat(ca.bundle().sshUserCa()).startsWith("ssh-rsa ");
+        Path cert = Files.writeString(dir.resolve("legacy-cert.pub"), id.sshCertificate() + "\n");
+        assertThat(run("ssh-keygen", "-L", "-f", cert.toString())).contains("Signing CA: RSA").contains("rsa-sha2-256");
+        Path caFile = Files.writeString(dir.resolve("legacy-ca.pem"), ca.bundle().tlsCa());
+        Path tls = Files.writeString(dir.resolve("legacy.crt"), id.tlsCertificate());
+        assertThat(run("openssl", "verify", "-CAfile", caFile.toString(), tls.toString())).contains(": OK");
+        assertThat(run("openssl", "x509", "-noout", "-text", "-in", tls.toString())).contains("sha256WithRSAEncryption");
     }
 
     @Test
