@@ -9,6 +9,7 @@ public final class Topics {
     public static final String ROLES = "sigil.roles";
     public static final String LOCKS = "sigil.locks";
     public static final String LEAF_CLUSTERS = "sigil.leaf-clusters";
+    public static final String BOT_INSTANCES = "sigil.bot-instances";
     public static final String JOIN_TOKENS = "sigil.join-tokens";
     public static final String CA = "sigil.ca";
     public static final String CA_ROTATIONS = "sigil.ca.rotations";
@@ -34,7 +35,7 @@ public final class Topics {
     }
 
     public static List<Definition> all() {
-        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, JOIN_TOKENS, CA, DELIVERIES).stream()
+        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),

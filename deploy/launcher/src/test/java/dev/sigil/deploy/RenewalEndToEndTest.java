@@ -64,6 +64,15 @@ class RenewalEndToEndTest {
         assertThat(thief.stderr()).contains("LOCKED");
         assertThat(Bots.records(cluster, Topics.LOCKS, "instance:" + instance)).singleElement().asString()
                 .contains("generation mismatch");
+
+        // What an admin investigating sees: the instance, locked, with its join and the thief's renewal.
+        String bot = Bots.run("openssl", "x509", "-noout", "-subject", "-in", original.resolve("tlscert").toString()).output()
+                .replaceAll("(?s).*CN = bot-([^,\\s]+).*", "$1");
+        com.fasterxml.jackson.databind.JsonNode seen = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> adminGet(cluster, "/v1/admin/bot-instances?bot=" + bot),
+                        list -> list.size() == 1 && list.get(0).hasNonNull("lockedReason"));
+        assertThat(seen.get(0).at("/instance/instanceId").asText()).isEqualTo(instance);
+        assertThat(seen.get(0).get("recentAuthentications").findValuesAsText("kind")).containsExactly("join", "renew");
     }
 
     @Test
@@ -84,6 +93,12 @@ class RenewalEndToEndTest {
 
         assertThat(renewal.status()).isEqualTo(403);
         assertThat(renewal.code()).isEqualTo("RENEWAL_NOT_ALLOWED");
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode adminGet(LocalCluster cluster, String path) throws Exception {
+        var response = cluster.httpClient().send(java.net.http.HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
+                .header("Authorization", "Bearer " + cluster.adminToken()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return EventJson.MAPPER.readTree(response.body());
     }
 
     private static Path join(LocalCluster cluster, Path out) throws Exception {

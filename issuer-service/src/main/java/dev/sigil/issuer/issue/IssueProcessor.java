@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.AuditEvent;
 import dev.sigil.contract.BotInstance;
+import dev.sigil.contract.BotInstanceStatus;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
@@ -47,6 +48,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration REMEMBER_RESULTS = Duration.ofHours(1);
+    /** Join methods whose identities renew themselves; the others re-join. */
+    private static final java.util.Set<String> TOKEN_METHODS = java.util.Set.of("token", "bound_keypair");
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
@@ -156,7 +159,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             }
             instance = new BotInstance(UUID.randomUUID().toString(), 1, attestation.joinMethod(), attestation.joinToken());
         } else {
-            InstanceState stored = instance(request.renewal().instanceId());
+            BotInstanceStatus stored = instance(request.renewal().instanceId());
             if (stored == null || !stored.instance().joinMethod().equals(request.renewal().joinMethod())) {
                 return refused(request, Refusal.UNKNOWN_INSTANCE, "bot instance " + request.renewal().instanceId()
                         + " is not known; join again with the bot's join method");
@@ -181,7 +184,11 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
                     instance, now));
         }
-        instances.put(instance.instanceId(), EventJson.write(new InstanceState(instance, null)));
+        BotInstanceStatus before = request.renewal() == null ? new BotInstanceStatus(request.bot(), instance, null, null)
+                : instance(instance.instanceId());
+        String kind = request.renewal() == null ? "join" : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
+        save(before.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
+                instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {
             joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));
         }
@@ -195,10 +202,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
      * A renewal presenting an old generation: someone else renewed this identity since, so it was copied. The
      * instance is locked at once here and on {@code sigil.locks} for every replica and service.
      */
-    private IssueResult copiedIdentity(IssueRequest request, InstanceState stored) {
+    private IssueResult copiedIdentity(IssueRequest request, BotInstanceStatus stored) {
         String reason = "generation mismatch: a renewal presented generation " + request.renewal().generation()
                 + " but the instance is at " + stored.instance().generation() + ", so its identity was copied";
-        instances.put(stored.instance().instanceId(), EventJson.write(new InstanceState(stored.instance(), reason)));
+        save(stored.locked(reason));
         String target = LockSpec.instance(stored.instance().instanceId());
         context.forward(new Record<>(target, EventJson.write(new LockSpec(target, reason, null)), System.currentTimeMillis()),
                 IssueTopology.LOCKS_SINK);
@@ -238,9 +245,16 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         return count == null ? 0 : Long.parseLong(count);
     }
 
-    private InstanceState instance(String id) {
+    private BotInstanceStatus instance(String id) {
         String json = id == null ? null : instances.get(id);
-        return json == null ? null : EventJson.read(json, InstanceState.class);
+        return json == null ? null : EventJson.read(json, BotInstanceStatus.class);
+    }
+
+    /** Keeps the instance's status here and publishes it on {@code sigil.bot-instances} for admins to see. */
+    private void save(BotInstanceStatus status) {
+        String json = EventJson.write(status);
+        instances.put(status.instance().instanceId(), json);
+        context.forward(new Record<>(status.instance().instanceId(), json, System.currentTimeMillis()), IssueTopology.INSTANCES_SINK);
     }
 
     private static String replayCode(String proof) {

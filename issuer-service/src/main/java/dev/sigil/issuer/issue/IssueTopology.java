@@ -33,6 +33,7 @@ public class IssueTopology {
     static final String JOIN_COUNTS = "join-counts";
     static final String RESULTS = "answered-requests";
     static final String LOCKS_SINK = "lock-writer";
+    static final String INSTANCES_SINK = "bot-instance-writer";
     static final String CA_SINK = "ca-writer";
     static final String RENEWAL_REQUESTS_SINK = "renewal-requests";
     static final String CA_STATE = "ca-state";
@@ -62,6 +63,7 @@ public class IssueTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addSink(LOCKS_SINK, Topics.LOCKS, new StringSerializer(), new StringSerializer(), "issue");
+        topology.addSink(INSTANCES_SINK, Topics.BOT_INSTANCES, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),

@@ -54,6 +54,8 @@ public class AdminResource {
     RoleView roles;
     @Inject
     CaView caView;
+    @Inject
+    BotInstanceView instances;
 
     @POST
     @Path("/roles")
@@ -145,6 +147,12 @@ public class AdminResource {
 
     /** What an admin asks for to move the CA rotation: the next phase, and the window renewals spread over. */
     public record RotationRequest(String phase, Duration spread) {
+    }
+
+    @GET
+    @Path("/bot-instances")
+    public Response botInstances(@jakarta.ws.rs.QueryParam("bot") String bot) {
+        return Responses.json(200, instances.of(bot));
     }
 
     @GET
