@@ -12,7 +12,8 @@ import java.util.UUID;
 
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,10 +83,31 @@ final class Bots {
     }
 
     static String newPublicKey() throws IOException {
+        return publicKey(newKey());
+    }
+
+    /** A holder's Ed25519 key, as the agent makes one. */
+    static Ed25519PrivateKeyParameters newKey() {
         Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
         generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        var pub = (Ed25519PublicKeyParameters) generator.generateKeyPair().getPublic();
-        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pub));
+        return (Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate();
+    }
+
+    static String publicKey(Ed25519PrivateKeyParameters key) throws IOException {
+        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(key.generatePublicKey()));
+    }
+
+    /** A Sigil challenge signed with the key, base64, as join and renew requests carry it. */
+    static String sign(Ed25519PrivateKeyParameters key, String challenge) {
+        Ed25519Signer signer = new Ed25519Signer();
+        signer.init(true, key);
+        byte[] message = challenge.getBytes(StandardCharsets.UTF_8);
+        signer.update(message, 0, message.length);
+        return Base64.getEncoder().encodeToString(signer.generateSignature());
+    }
+
+    static String challenge(LocalCluster cluster) throws IOException, InterruptedException {
+        return post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
     }
 
     /** Runs a command (in UTC) and returns what it printed (stdout and stderr together) with its exit code. */

@@ -2,18 +2,13 @@ package dev.sigil.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
-import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +18,7 @@ import dev.sigil.contract.EventJson;
 /** A bound key pair joins again after losing its identity, as often as its recovery limit allows, counted by the issuer. */
 @ExtendWith(SigilCluster.class)
 class BoundKeypairEndToEndTest {
-    private final Ed25519PrivateKeyParameters key = newKey();
+    private final Ed25519PrivateKeyParameters key = Bots.newKey();
 
     @Test
     void aBoundKeyRecoversUpToItsLimitThenIsRefused(LocalCluster cluster) throws Exception {
@@ -54,19 +49,10 @@ class BoundKeypairEndToEndTest {
     }
 
     private Bots.Answer join(LocalCluster cluster, String token) throws Exception {
-        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, key);
-        byte[] message = challenge.getBytes(StandardCharsets.UTF_8);
-        signer.update(message, 0, message.length);
+        String challenge = Bots.challenge(cluster);
         return Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "bound_keypair", "token", token,
-                "challenge", challenge, "signature", Base64.getEncoder().encodeToString(signer.generateSignature()),
+                "challenge", challenge, "signature", Bots.sign(key, challenge),
                 "publicKey", Bots.newPublicKey())), null);
     }
 
-    private static Ed25519PrivateKeyParameters newKey() {
-        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
-        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return (Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate();
-    }
 }

@@ -2,22 +2,15 @@ package dev.sigil.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
-import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
-import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,9 +31,9 @@ class GenerationCrashTest {
     @Test
     void killingTheIssuerMidStreamNeitherLosesNorDoubleCountsAGeneration(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of("deploy"));
-        Ed25519PrivateKeyParameters key = newKey();
+        Ed25519PrivateKeyParameters key = Bots.newKey();
         Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("token",
-                Bots.admin(cluster).createToken(bot, "10m"), "publicKey", publicKey(key))), null);
+                Bots.admin(cluster).createToken(bot, "10m"), "publicKey", Bots.publicKey(key))), null);
         String certificate = joined.body().at("/identity/tlsCertificate").asText();
 
         List<Long> generations = new ArrayList<>();
@@ -52,7 +45,7 @@ class GenerationCrashTest {
             if (i == BEFORE_KILL) {
                 crash = CompletableFuture.runAsync(() -> killAndRestartIssuer(cluster));
             }
-            Ed25519PrivateKeyParameters next = newKey();
+            Ed25519PrivateKeyParameters next = Bots.newKey();
             Instant started = Instant.now();
             Bots.Answer renewed = renewWithRetries(cluster, certificate, key, next);
             spans.add(new Instant[] { started, Instant.now() });
@@ -78,9 +71,9 @@ class GenerationCrashTest {
     private static Bots.Answer renewWithRetries(LocalCluster cluster, String certificate, Ed25519PrivateKeyParameters current,
             Ed25519PrivateKeyParameters next) throws Exception {
         String requestId = UUID.randomUUID().toString();
-        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
+        String challenge = Bots.challenge(cluster);
         String body = EventJson.write(Map.of("certificate", certificate, "challenge", challenge,
-                "signature", sign(current, challenge), "publicKey", publicKey(next), "requestId", requestId));
+                "signature", Bots.sign(current, challenge), "publicKey", Bots.publicKey(next), "requestId", requestId));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (true) {
             try {
@@ -106,21 +99,4 @@ class GenerationCrashTest {
         }
     }
 
-    private static String sign(Ed25519PrivateKeyParameters key, String challenge) {
-        Ed25519Signer signer = new Ed25519Signer();
-        signer.init(true, key);
-        byte[] message = challenge.getBytes(StandardCharsets.UTF_8);
-        signer.update(message, 0, message.length);
-        return Base64.getEncoder().encodeToString(signer.generateSignature());
-    }
-
-    private static String publicKey(Ed25519PrivateKeyParameters key) throws Exception {
-        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(key.generatePublicKey()));
-    }
-
-    private static Ed25519PrivateKeyParameters newKey() {
-        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
-        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        return (Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate();
-    }
 }

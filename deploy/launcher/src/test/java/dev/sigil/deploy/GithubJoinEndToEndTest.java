@@ -51,15 +51,15 @@ class GithubJoinEndToEndTest {
         Bots.post(cluster, "/v1/admin/tokens", EventJson.write(Map.of("name", tokenName, "bot", bot, "joinMethod", "github",
                 "allow", List.of(Map.of("repository", "acme/app")), "config", Map.of("issuer", github.url(), "audience", "sigil-e2e"))),
                 cluster.adminToken());
-        var key = newKey();
+        var key = Bots.newKey();
         Bots.Answer first = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "github", "token", tokenName,
-                "idToken", freshToken(), "publicKey", publicKey(key))), null);
-        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
+                "idToken", freshToken(), "publicKey", Bots.publicKey(key))), null);
+        String challenge = Bots.challenge(cluster);
 
         Bots.Answer again = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "github", "token", tokenName,
                 "idToken", freshToken(), "publicKey", Bots.newPublicKey(), "previousIdentity", Map.of(
                         "certificate", first.body().at("/identity/tlsCertificate").asText(), "challenge", challenge,
-                        "signature", sign(key, challenge)))), null);
+                        "signature", Bots.sign(key, challenge)))), null);
 
         assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
         assertThat(again.body().at("/identity/instanceId").asText()).isEqualTo(first.body().at("/identity/instanceId").asText());
@@ -72,25 +72,6 @@ class GithubJoinEndToEndTest {
 
     private static String freshToken() throws Exception {
         return github.sign(FakePlatform.claims(github.url(), "sigil-e2e", Map.of("repository", "acme/app")).build());
-    }
-
-    private static org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters newKey() {
-        var generator = new org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator();
-        generator.init(new org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters(new java.security.SecureRandom()));
-        return (org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate();
-    }
-
-    private static String publicKey(org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters key) throws Exception {
-        return "ssh-ed25519 " + java.util.Base64.getEncoder().encodeToString(
-                org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil.encodePublicKey(key.generatePublicKey()));
-    }
-
-    private static String sign(org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters key, String challenge) {
-        var signer = new org.bouncycastle.crypto.signers.Ed25519Signer();
-        signer.init(true, key);
-        byte[] message = challenge.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        signer.update(message, 0, message.length);
-        return java.util.Base64.getEncoder().encodeToString(signer.generateSignature());
     }
 
     private static Bots.Answer githubJoin(LocalCluster cluster, String tokenName, String idToken) throws Exception {

@@ -85,7 +85,7 @@ class RenewalEndToEndTest {
         String idToken = SigilCluster.GITHUB.sign(FakePlatform.claims(SigilCluster.GITHUB.url(), "sigil-e2e", Map.of("repository", "acme/app")).build());
         Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "github", "token", tokenName,
                 "idToken", idToken, "publicKey", Bots.newPublicKey())), null);
-        String challenge = Bots.post(cluster, "/v1/join/challenge", "", null).body().get("challenge").asText();
+        String challenge = Bots.challenge(cluster);
 
         Bots.Answer renewal = Bots.post(cluster, "/v1/renew", EventJson.write(Map.of("certificate",
                 joined.body().at("/identity/tlsCertificate").asText(), "challenge", challenge, "signature", "AAAA",
