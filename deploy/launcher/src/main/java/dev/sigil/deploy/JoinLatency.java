@@ -67,7 +67,7 @@ final class JoinLatency implements Callable<Integer> {
                 }
             }
             Collections.sort(millis);
-            System.out.printf("token joins, one at a time, end to end (HTTPS -> Kafka -> issuer, exactly-once -> Kafka -> HTTP)%n");
+            System.out.printf("token joins, one at a time, end to end (HTTPS -> Kafka -> issuer, exactly-once -> Kafka -> HTTPS)%n");
             System.out.printf("joins=%d  min=%.1f ms  p50=%.1f ms  p90=%.1f ms  p99=%.1f ms  max=%.1f ms%n", millis.size(),
                     millis.get(0), pct(millis, 50), pct(millis, 90), pct(millis, 99), millis.get(millis.size() - 1));
             System.out.println("reproduce: ./sigil bench-join --joins " + joins + " --warmup " + warmup);

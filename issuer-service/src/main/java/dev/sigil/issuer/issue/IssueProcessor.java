@@ -160,7 +160,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             instance = new BotInstance(UUID.randomUUID().toString(), 1, attestation.joinMethod(), attestation.joinToken());
         } else {
             BotInstanceStatus stored = instance(request.renewal().instanceId());
-            if (stored == null || !stored.instance().joinMethod().equals(request.renewal().joinMethod())) {
+            if (stored == null || !stored.instance().joinMethod().equals(request.renewal().joinMethod())
+                    || (stored.bot() != null && !stored.bot().equals(request.bot()))) {
                 return refused(request, Refusal.UNKNOWN_INSTANCE, "bot instance " + request.renewal().instanceId()
                         + " is not known; join again with the bot's join method");
             }
