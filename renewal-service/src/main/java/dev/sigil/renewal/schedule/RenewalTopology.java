@@ -12,13 +12,16 @@ import org.apache.kafka.streams.state.Stores;
 import dev.sigil.contract.Topics;
 
 /**
- * renewal-service's stream: {@code sigil.issue.results} in; the {@code identities} store (changelogged, so it
- * survives restarts) holds each identity's renewal point; unreadable results go to the dead-letter topic.
+ * renewal-service's stream: {@code sigil.issue.results} in, {@code sigil.renewal.due} out. The {@code identities}
+ * and {@code renewal-timers} stores are changelogged, so timers survive restarts; unreadable results go to the
+ * dead-letter topic.
  */
 @ApplicationScoped
 public class RenewalTopology {
     static final String IDENTITIES = "identities";
     static final String DEAD_LETTER_SINK = "dead-letters";
+    static final String TIMERS = "renewal-timers";
+    static final String DUE_SINK = "renewal-due";
 
     @Produces
     public Topology topology(RenewalSchedule schedule) {
@@ -27,6 +30,9 @@ public class RenewalTopology {
         topology.addProcessor("track", () -> new TrackingProcessor(schedule), "results");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITIES),
                 Serdes.String(), Serdes.String()), "track");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS),
+                Serdes.String(), Serdes.String()), "track");
+        topology.addSink(DUE_SINK, Topics.RENEWAL_DUE, new StringSerializer(), new StringSerializer(), "track");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_RESULTS), new StringSerializer(),
                 new StringSerializer(), "track");
         return topology;
