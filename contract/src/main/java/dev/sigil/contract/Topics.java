@@ -18,6 +18,8 @@ public final class Topics {
     public static final String ISSUE_RESULTS = "sigil.issue.results";
     public static final String RENEWAL_REQUESTS = "sigil.renewal.requests";
     public static final String RENEWAL_DUE = "sigil.renewal.due";
+    /** Each renewal request copied to every partition, so each renewal-service task applies it to its identities. */
+    public static final String RENEWAL_REQUESTS_FANOUT = "sigil.renewal.requests.fanout";
     public static final String AUDIT = "sigil.audit";
     public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
     public static final String SERVICE_CERTIFICATE_RESULTS = "sigil.service-certificates.results";
@@ -37,7 +39,7 @@ public final class Topics {
     public static List<Definition> all() {
         List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
-        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_DUE, AUDIT, CA_ROTATIONS,
+        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
                 .map(t -> new Definition(t, false)).toList();

@@ -36,11 +36,12 @@ public class RenewalSchedule {
         Duration lifetime = Duration.between(id.validAfter(), id.validBefore());
         double point = fraction + jitter * (2 * unitHash(id.instanceId() + "/" + id.serial()) - 1);
         Instant renewAt = id.validAfter().plusMillis((long) (lifetime.toMillis() * point));
-        return new TrackedIdentity(result.bot(), id.instanceId(), id.serial(), id.validAfter(), id.validBefore(), renewAt);
+        return new TrackedIdentity(result.bot(), id.instanceId(), id.serial(), id.roles(), id.validAfter(), id.validBefore(),
+                renewAt);
     }
 
     /** A stable number in [0, 1) from a string. */
-    private static double unitHash(String text) {
+    static double unitHash(String text) {
         CRC32 crc = new CRC32();
         crc.update(text.getBytes(StandardCharsets.UTF_8));
         return crc.getValue() / (double) (1L << 32);

@@ -6,7 +6,12 @@ import jakarta.enterprise.inject.Produces;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 import dev.sigil.contract.Topics;
@@ -22,6 +27,7 @@ public class RenewalTopology {
     static final String DEAD_LETTER_SINK = "dead-letters";
     static final String TIMERS = "renewal-timers";
     static final String DUE_SINK = "renewal-due";
+    static final String HANDLED_REQUESTS = "handled-renewal-requests";
 
     @Produces
     public Topology topology(RenewalSchedule schedule) {
@@ -32,6 +38,17 @@ public class RenewalTopology {
                 Serdes.String(), Serdes.String()), "track");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS),
                 Serdes.String(), Serdes.String()), "track");
+
+        // A renewal request may name identities on any partition: broadcast it, then each task applies its share.
+        topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS);
+        topology.addSink("broadcast", Topics.RENEWAL_REQUESTS_FANOUT, new StringSerializer(), new StringSerializer(),
+                (StreamPartitioner<String, String>) (topic, key, value, partitions) ->
+                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "requests");
+        topology.addSource("fanout", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS_FANOUT);
+        topology.addProcessor("renew-now", RenewalRequestProcessor::new, "fanout");
+        topology.connectProcessorAndStateStores("renew-now", IDENTITIES, TIMERS);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HANDLED_REQUESTS),
+                Serdes.String(), Serdes.String()), "renew-now");
         topology.addSink(DUE_SINK, Topics.RENEWAL_DUE, new StringSerializer(), new StringSerializer(), "track");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_RESULTS), new StringSerializer(),
                 new StringSerializer(), "track");

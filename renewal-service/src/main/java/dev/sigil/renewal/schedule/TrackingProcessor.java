@@ -90,13 +90,6 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
         if (!result.isIssued()) {
             return;
         }
-        TrackedIdentity tracked = schedule.track(result);
-        String previous = identities.get(tracked.instanceId());
-        if (previous != null) {
-            TrackedIdentity old = EventJson.read(previous, TrackedIdentity.class);
-            timers.delete(timerKey(old.renewAt().toEpochMilli(), old.instanceId()));
-        }
-        identities.put(tracked.instanceId(), EventJson.write(tracked));
-        timers.put(timerKey(tracked.renewAt().toEpochMilli(), tracked.instanceId()), tracked.instanceId());
+        new Timers(identities, timers).track(schedule.track(result));
     }
 }
