@@ -35,6 +35,20 @@ final class Bots {
         return new AdminClient(cluster);
     }
 
+    /**
+     * Runs the agent once for the bot, as a CI job would: a fresh one-time token in a 0600-like file beside the
+     * destination, then {@code start --oneshot}; extra arguments are appended.
+     */
+    static LocalCluster.ProcessResult agentJoin(LocalCluster cluster, java.nio.file.Path destination, String bot, String... extra)
+            throws IOException, InterruptedException {
+        java.nio.file.Path tokenFile = java.nio.file.Files.writeString(
+                destination.resolveSibling(destination.getFileName() + ".token"), admin(cluster).createToken(bot, "10m"));
+        List<String> args = new java.util.ArrayList<>(List.of("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
+                "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", destination.toString()));
+        args.addAll(List.of(extra));
+        return cluster.runAgent(args.toArray(String[]::new));
+    }
+
     /** The status and JSON body of a join-service answer. */
     record Answer(int status, JsonNode body, HttpResponse<String> raw) {
         String code() {

@@ -21,10 +21,8 @@ class OpenSshLoginTest {
     @Test
     void sshdAcceptsTheCertificateForItsPrincipalAndRefusesAnotherLogin(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of(LOGIN));
-        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
         Path out = dir.resolve("identity");
-        LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url",
-                cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString());
+        LocalCluster.ProcessResult agent = Bots.agentJoin(cluster, out, bot);
         assertThat(agent.exitCode()).as(agent.stderr()).isZero();
 
         try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
@@ -43,10 +41,8 @@ class OpenSshLoginTest {
     @Test
     void sshdRefusesAKeyWithoutTheCertificate(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of(LOGIN));
-        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
         Path out = dir.resolve("identity");
-        assertThat(cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
-                "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString()).exitCode()).isZero();
+        assertThat(Bots.agentJoin(cluster, out, bot).exitCode()).isZero();
         Files.delete(out.resolve("key-cert.pub"));
 
         try (RealSshd sshd = new RealSshd(Files.createDirectory(dir.resolve("sshd")), out.resolve("user-ca.pub"))) {
@@ -60,11 +56,8 @@ class OpenSshLoginTest {
     @Test
     void sshdRefusesAnExpiredCertificate(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of(LOGIN));
-        Path tokenFile = Files.writeString(dir.resolve("token"), Bots.admin(cluster).createToken(bot, "5m"));
         Path out = dir.resolve("identity");
-        assertThat(cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(), "--ca-pin",
-                cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString(), "--credential-ttl", "2s")
-                .exitCode()).isZero();
+        assertThat(Bots.agentJoin(cluster, out, bot, "--credential-ttl", "2s").exitCode()).isZero();
         String listing = Bots.run("ssh-keygen", "-L", "-f", out.resolve("key-cert.pub").toString()).output();
         java.time.Instant validBefore = java.time.Instant.parse(listing.replaceAll("(?s).*Valid: from \\S+ to (\\S+).*", "$1") + "Z");
 

@@ -102,10 +102,7 @@ class RenewalEndToEndTest {
     }
 
     private static Path join(LocalCluster cluster, Path out) throws Exception {
-        String bot = Bots.newBot(cluster, List.of("deploy"));
-        Path tokenFile = Files.writeString(out.resolveSibling(out.getFileName() + ".token"), Bots.admin(cluster).createToken(bot, "10m"));
-        LocalCluster.ProcessResult agent = cluster.runAgent("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(),
-                "--ca-pin", cluster.caPin(), "--token-file", tokenFile.toString(), "--destination", out.toString());
+        LocalCluster.ProcessResult agent = Bots.agentJoin(cluster, out, Bots.newBot(cluster, List.of("deploy")));
         assertThat(agent.exitCode()).as(agent.stderr()).isZero();
         return out;
     }
