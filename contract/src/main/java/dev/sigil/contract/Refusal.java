@@ -5,7 +5,6 @@ public record Refusal(String code, String message) {
     public static final String MALFORMED_REQUEST = "MALFORMED_REQUEST";
     public static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
-    public static final String NOT_FOUND = "NOT_FOUND";
     public static final String UNSUPPORTED_JOIN_METHOD = "UNSUPPORTED_JOIN_METHOD";
     public static final String INVALID_PUBLIC_KEY = "INVALID_PUBLIC_KEY";
     public static final String TOKEN_NOT_FOUND = "TOKEN_NOT_FOUND";

@@ -11,49 +11,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
 /** How the launcher and tests come to trust Sigil's CA: read from {@code sigil.ca}, pinned, or loaded as a trust store. */
 final class CaTrust {
 
+    /** The active CA of the bundle on {@code sigil.ca}, waiting up to a minute for issuer-service to publish it. */
     static X509Certificate read(String bootstrapServers) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "sigil-launcher-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
-            consumer.subscribe(List.of(Topics.CA));
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            CaBundle bundle = null;
-            while (Instant.now().isBefore(deadline)) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (CaBundle.KEY.equals(record.key()) && record.value() != null) {
-                        bundle = EventJson.read(record.value(), CaBundle.class);
-                    }
-                }
-                if (bundle != null && consumer.assignment().stream().allMatch(tp -> consumer.position(tp) >= endOffset(consumer, tp))) {
-                    return certificate(bundle.tlsCa());
-                }
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            List<String> bundles = TopicReader.valuesOf(bootstrapServers, Topics.CA, CaBundle.KEY, Duration.ofSeconds(30));
+            if (!bundles.isEmpty() && bundles.get(bundles.size() - 1) != null) {
+                return certificate(EventJson.read(bundles.get(bundles.size() - 1), CaBundle.class).tlsCa());
             }
         }
         throw new IllegalStateException("no CA bundle on " + Topics.CA + " within 60 s; is issuer-service running?");
-    }
-
-    private static long endOffset(KafkaConsumer<String, String> consumer, org.apache.kafka.common.TopicPartition tp) {
-        return consumer.endOffsets(List.of(tp)).get(tp);
     }
 
     static String pin(X509Certificate ca) {

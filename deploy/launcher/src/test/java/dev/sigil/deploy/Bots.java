@@ -74,26 +74,7 @@ final class Bots {
 
     /** Every record with this key on a topic, from the beginning (null values are tombstones). */
     static List<String> records(LocalCluster cluster, String topic, String key) {
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
-                "bootstrap.servers", cluster.bootstrapServers(), "group.id", "check-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed",
-                "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class,
-                "value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class))) {
-            var partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<String> values = new java.util.ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        values.add(r.value());
-                    }
-                });
-            }
-            return values;
-        }
+        return dev.sigil.contract.TopicReader.valuesOf(cluster.bootstrapServers(), topic, key, java.time.Duration.ofSeconds(30));
     }
 
     static String newPublicKey() throws IOException {

@@ -151,6 +151,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
         }
         BotInstance instance;
+        BotInstanceStatus status;
         long joinsSoFar = joinCount(attestation.joinToken());
         if (request.renewal() == null) {
             IssueResult overLimit = checkLimits(request, joinsSoFar, now);
@@ -158,6 +159,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                 return overLimit;
             }
             instance = new BotInstance(UUID.randomUUID().toString(), 1, attestation.joinMethod(), attestation.joinToken());
+            status = new BotInstanceStatus(request.bot(), instance, null, null);
         } else {
             BotInstanceStatus stored = instance(request.renewal().instanceId());
             if (stored == null || !stored.instance().joinMethod().equals(request.renewal().joinMethod())
@@ -173,6 +175,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                         + stored.lockedReason() + "; an admin must remove the lock, then the bot joins again");
             }
             instance = stored.instance().next();
+            status = stored;
         }
         Decision decision = policy.decide(request);
         if (!decision.allowed()) {
@@ -185,10 +188,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
                     instance, now));
         }
-        BotInstanceStatus before = request.renewal() == null ? new BotInstanceStatus(request.bot(), instance, null, null)
-                : instance(instance.instanceId());
         String kind = request.renewal() == null ? "join" : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
-        save(before.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
+        save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
                 instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {
             joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));

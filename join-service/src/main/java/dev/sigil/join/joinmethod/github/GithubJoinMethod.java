@@ -3,7 +3,6 @@ package dev.sigil.join.joinmethod.github;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Singleton;
 
@@ -26,6 +25,8 @@ import dev.sigil.join.joinmethod.oidc.PlatformToken;
 public class GithubJoinMethod extends OidcJoinMethod {
     private static final List<String> CLAIMS = List.of("repository", "repository_owner", "workflow", "environment",
             "actor", "ref", "ref_type", "sub");
+
+    private static final Map<String, Function<JWTClaimsSet, List<String>>> FIELDS = sameNamedClaims(CLAIMS);
 
     private final String defaultIssuer;
     private final String clusterName;
@@ -60,7 +61,7 @@ public class GithubJoinMethod extends OidcJoinMethod {
 
     @Override
     protected Map<String, Function<JWTClaimsSet, List<String>>> fields() {
-        return CLAIMS.stream().collect(Collectors.toMap(c -> c, OidcJoinMethod::claim));
+        return FIELDS;
     }
 
 }

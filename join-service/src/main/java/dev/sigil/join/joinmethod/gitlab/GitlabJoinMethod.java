@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Singleton;
 
@@ -27,6 +26,8 @@ public class GitlabJoinMethod extends OidcJoinMethod {
     private static final List<String> CLAIMS = List.of("project_path", "namespace_path", "pipeline_source",
             "environment", "ref", "ref_type", "ref_protected", "user_login", "sub");
     private static final Set<String> GLOBS = Set.of("project_path", "namespace_path", "environment", "ref", "sub");
+
+    private static final Map<String, Function<JWTClaimsSet, List<String>>> FIELDS = sameNamedClaims(CLAIMS);
 
     private final String defaultIssuer;
     private final String clusterName;
@@ -54,7 +55,7 @@ public class GitlabJoinMethod extends OidcJoinMethod {
 
     @Override
     protected Map<String, Function<JWTClaimsSet, List<String>>> fields() {
-        return CLAIMS.stream().collect(Collectors.toMap(c -> c, OidcJoinMethod::claim));
+        return FIELDS;
     }
 
     @Override

@@ -80,6 +80,11 @@ public abstract class OidcJoinMethod implements JoinMethod {
                 claims.getExpirationTime().toInstant()));
     }
 
+    /** Allow-rule fields that are claims of the same name. */
+    protected static Map<String, Function<JWTClaimsSet, List<String>>> sameNamedClaims(List<String> names) {
+        return names.stream().collect(java.util.stream.Collectors.toMap(name -> name, OidcJoinMethod::claim));
+    }
+
     /** A claim's values: a string, each string of a list, or nothing. */
     protected static Function<JWTClaimsSet, List<String>> claim(String name) {
         return claims -> {
