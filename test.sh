@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs Sigil's whole test suite on a fresh machine: installs what the tests need, then builds and tests with Maven.
 # The end-to-end tests start a real Kafka broker and the four services as processes, and use real OpenSSH
-# (ssh, ssh-keygen, sshd) and OpenSSL.
+# (ssh, ssh-keygen, sshd), OpenSSL, kubectl (preinstalled on this machine type) and setfacl for POSIX ACL readers.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v setfacl >/dev/null || need+=(acl)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then

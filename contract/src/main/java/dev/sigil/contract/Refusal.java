@@ -29,6 +29,7 @@ public record Refusal(String code, String message) {
     public static final String IDENTITY_EXPIRED = "IDENTITY_EXPIRED";
     public static final String RENEWAL_NOT_ALLOWED = "RENEWAL_NOT_ALLOWED";
     public static final String UNKNOWN_INSTANCE = "UNKNOWN_INSTANCE";
+    public static final String DELIVERY_UNKNOWN = "DELIVERY_UNKNOWN";
     public static final String GENERATION_MISMATCH = "GENERATION_MISMATCH";
     public static final String REGISTRATION_CLOSED = "REGISTRATION_CLOSED";
     public static final String JOIN_LIMIT_REACHED = "JOIN_LIMIT_REACHED";

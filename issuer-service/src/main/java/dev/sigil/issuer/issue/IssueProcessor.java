@@ -21,6 +21,7 @@ import dev.sigil.contract.Attestation;
 import dev.sigil.contract.AuditEvent;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.BotInstanceStatus;
+import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
@@ -50,6 +51,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Duration REMEMBER_RESULTS = Duration.ofHours(1);
     /** Join methods whose identities renew themselves; the others re-join. */
     private static final java.util.Set<String> TOKEN_METHODS = java.util.Set.of("token", "bound_keypair");
+    /** output-writer's requests for a delivery: the delivery on {@code sigil.deliveries} is the proof. */
+    static final String DELIVERY = "delivery";
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
@@ -58,6 +61,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> instances;
     private KeyValueStore<String, String> joinCounts;
     private KeyValueStore<String, String> results;
+    private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
     IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa) {
@@ -72,6 +76,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.instances = context.getStateStore(IssueTopology.INSTANCES);
         this.joinCounts = context.getStateStore(IssueTopology.JOIN_COUNTS);
         this.results = context.getStateStore(IssueTopology.RESULTS);
+        this.deliveries = context.getStateStore(IssueTopology.DELIVERIES);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS),
@@ -153,7 +158,21 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         BotInstance instance;
         BotInstanceStatus status;
         long joinsSoFar = joinCount(attestation.joinToken());
-        if (request.renewal() == null) {
+        if (DELIVERY.equals(attestation.joinMethod())) {
+            IssueResult unknown = checkDelivery(request);
+            if (unknown != null) {
+                return unknown;
+            }
+            // One instance per delivery; whichever output-writer replica holds it renews it with a fresh key.
+            String id = "delivery-" + attestation.joinToken();
+            BotInstanceStatus stored = instance(id);
+            if (stored != null && stored.lockedReason() != null) {
+                return refused(request, Refusal.LOCKED, "instance:" + id + " is locked: " + stored.lockedReason()
+                        + "; an admin must remove the lock");
+            }
+            instance = stored == null ? new BotInstance(id, 1, DELIVERY, attestation.joinToken()) : stored.instance().next();
+            status = stored == null ? new BotInstanceStatus(request.bot(), instance, null, null) : stored;
+        } else if (request.renewal() == null) {
             IssueResult overLimit = checkLimits(request, joinsSoFar, now);
             if (overLimit != null) {
                 return overLimit;
@@ -188,7 +207,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
                     instance, now));
         }
-        String kind = request.renewal() == null ? "join" : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
+        String kind = DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join" : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
         save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
                 instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {
@@ -214,6 +233,17 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         LOG.warnf("locked bot %s %s: %s", request.bot(), target, reason);
         return refused(request, Refusal.GENERATION_MISMATCH, reason + "; the instance is locked, investigate where "
                 + "the bot's credentials were copied, then remove the lock and join again");
+    }
+
+    /** A delivery request names a delivery that exists, for this bot. */
+    private IssueResult checkDelivery(IssueRequest request) {
+        String id = request.attestation().joinToken();
+        String json = id == null ? null : deliveries.get(id);
+        if (json == null || !request.bot().equals(EventJson.read(json, DeliverySpec.class).bot())) {
+            return refused(request, Refusal.DELIVERY_UNKNOWN, "there is no delivery '" + id + "' of bot " + request.bot()
+                    + " on sigil.deliveries; create it with POST /v1/admin/deliveries");
+        }
+        return null;
     }
 
     private static SshPublicKeys parseOutputKey(OutputRequest output) {

@@ -17,7 +17,7 @@ import dev.sigil.issuer.ca.CertificateAuthority;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
- * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots, roles and locks are mirrored into global stores; used proofs (join
+ * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots, roles, locks and deliveries are mirrored into global stores; used proofs (join
  * tokens, platform tokens, challenges) and bot instances with their generation live in changelogged stores, so
  * consuming a proof or advancing a generation is exactly-once per key; a copied identity's lock goes to
  * {@code sigil.locks}.
@@ -28,6 +28,7 @@ public class IssueTopology {
     static final String ROLES = "roles";
     static final String LOCKS = "locks";
     static final String LEAF_CLUSTERS = "leaf-clusters";
+    static final String DELIVERIES = "deliveries";
     static final String USED_PROOFS = "used-proofs";
     static final String INSTANCES = "bot-instances";
     static final String JOIN_COUNTS = "join-counts";
@@ -52,6 +53,7 @@ public class IssueTopology {
         addDesiredState(topology, ROLES, Topics.ROLES);
         addDesiredState(topology, LOCKS, Topics.LOCKS);
         addDesiredState(topology, LEAF_CLUSTERS, Topics.LEAF_CLUSTERS);
+        addDesiredState(topology, DELIVERIES, Topics.DELIVERIES);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
         topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),

@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.CaRotationRequest;
+import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
@@ -199,6 +200,22 @@ public class AdminResource {
     @Path("/locks/{target}")
     public CompletionStage<Response> unlock(@PathParam("target") String target) {
         return writer.removeLock(target).thenApply(done -> Response.noContent().build());
+    }
+
+    @POST
+    @Path("/deliveries")
+    public CompletionStage<Response> putDelivery(String body) {
+        DeliverySpec delivery = Responses.read(body, DeliverySpec.class);
+        checkName(delivery.id(), "delivery", "id");
+        checkName(delivery.bot(), "bot", "bot");
+        Deliveries.check(delivery);
+        return writer.put(delivery).thenApply(done -> Responses.json(201, delivery));
+    }
+
+    @DELETE
+    @Path("/deliveries/{id}")
+    public CompletionStage<Response> removeDelivery(@PathParam("id") String id) {
+        return writer.removeDelivery(id).thenApply(done -> Response.noContent().build());
     }
 
     /** A token's name is the hex SHA-256 of its secret: topics and logs can show names without leaking secrets. */

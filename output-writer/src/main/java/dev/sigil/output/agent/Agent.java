@@ -11,8 +11,12 @@ import java.util.concurrent.Callable;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.DeliverySpec;
 import dev.sigil.output.destination.DirectoryDestination;
+import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.IdentityOutput;
+import dev.sigil.output.output.Outputs;
+import dev.sigil.output.output.RenderOptions;
 import dev.sigil.output.keys.HolderKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,58 +34,105 @@ public final class Agent {
         System.exit(new CommandLine(new Agent()).execute(args));
     }
 
-    @Command(name = "start", description = "Join Sigil and write the bot's identity output.")
+    @Command(name = "start", description = "Join Sigil, write the bot's identity and outputs, and keep them fresh "
+            + "(or, with --oneshot, write them once and exit).")
     static final class Start implements Callable<Integer> {
+        @Option(names = { "-c", "--config" }, description = "A YAML config in tbot's v2 shape; flags override it.")
+        Path config;
+
         @Option(names = "--oneshot", description = "Join, write the outputs and exit (the ephemeral CI case).")
         boolean oneshot;
 
-        @Option(names = "--join-url", required = true, defaultValue = "${env:SIGIL_JOIN_URL}",
-                description = "join-service's URL, e.g. http://localhost:8080 (env SIGIL_JOIN_URL).")
-        URI joinUrl;
+        @Option(names = "--join-url", defaultValue = "${env:SIGIL_JOIN_URL}",
+                description = "join-service's URL, e.g. https://localhost:8443 (env SIGIL_JOIN_URL).")
+        String joinUrl;
 
         @Option(names = "--ca-pin", split = ",", defaultValue = "${env:SIGIL_CA_PINS}",
                 description = "sha256:<hex> of Sigil's CA public key; join-service's HTTPS must chain to it (env SIGIL_CA_PINS).")
-        List<String> caPins = new ArrayList<>();
+        List<String> caPins;
 
-        @Option(names = "--join-method", defaultValue = "token", description = "How the bot proves itself (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--join-method", description = "How the bot proves itself (default: token).")
         String joinMethod;
 
         @Option(names = "--token", defaultValue = "${env:SIGIL_TOKEN}",
-                description = "The join token's secret (env SIGIL_TOKEN; prefer --token-file, which ps cannot show).")
+                description = "The join token (its secret for method token; env SIGIL_TOKEN; prefer --token-file, which ps cannot show).")
         String token;
 
-        @Option(names = "--token-file", description = "A file holding the join token's secret.")
+        @Option(names = "--token-file", description = "A file holding the join token.")
         Path tokenFile;
 
-        @Option(names = "--destination", required = true, description = "The directory the identity output is written to.")
+        @Option(names = "--id-token-file", description = "Where a delegated join method reads a fresh platform token.")
+        Path idTokenFile;
+
+        @Option(names = "--destination", description = "A directory to write the identity output to.")
         Path destination;
+
+        @Option(names = "--storage", description = "A directory to keep the bot's own identity in, so a restart renews it.")
+        Path storage;
 
         @Option(names = "--credential-ttl", description = "How long the certificates should last, e.g. 1h (capped by policy).")
         String ttl;
 
+        @Option(names = "--renewal-interval", description = "How often the daemon renews, e.g. 20m.")
+        String renewalInterval;
+
+        @Option(names = "--kafka-bootstrap", description = "Kafka brokers to hear renewal-due events from (agents inside the cluster).")
+        String kafkaBootstrap;
+
         @Override
         public Integer call() throws Exception {
-            if (!oneshot) {
-                System.err.println("sigil-agent: daemon mode needs identity renewal, which this build does not have yet; "
-                        + "run with --oneshot and start it again to refresh");
-                return 1;
-            }
-            String secret = tokenFile != null ? Files.readString(tokenFile).trim() : token;
-            if (secret == null || secret.isBlank()) {
-                System.err.println("sigil-agent: give the join token with --token-file, --token or SIGIL_TOKEN");
-                return 1;
-            }
-            Duration credentialTtl = ttl == null ? null : EventJson.parseDuration(ttl);
-            HolderKey key = HolderKey.generate();
-            IssueResult result;
+            AgentConfig settings;
             try {
-                result = new JoinClient(joinUrl, caPins == null ? List.of() : caPins).join(joinMethod, secret, key.publicKeyLine(), credentialTtl);
+                settings = settings();
+            } catch (IllegalArgumentException e) {
+                System.err.println("sigil-agent: " + e.getMessage());
+                return 1;
+            }
+            BotAgent agent = new BotAgent(settings, new JoinClient(URI.create(settings.joinUrl), settings.caPins), System.out);
+            if (!settings.oneshot) {
+                return agent.runDaemon(System.err);
+            }
+            try {
+                agent.refresh("joined");
             } catch (JoinClient.JoinRefusedException refused) {
                 System.err.println("sigil-agent: join refused (" + refused.refusal().code() + "): " + refused.refusal().message());
                 return 2;
+            } catch (BotAgent.OperatorActionNeeded e) {
+                System.err.println("sigil-agent: " + e.getMessage());
+                return 2;
             }
-            write(result, key, destination);
             return 0;
+        }
+
+        /** The config file, if any, with the flags laid over it. */
+        AgentConfig settings() throws java.io.IOException {
+            AgentConfig c = config != null ? AgentConfig.load(config) : new AgentConfig();
+            c.oneshot |= oneshot;
+            c.joinUrl = joinUrl != null ? joinUrl : c.joinUrl;
+            c.caPins = caPins != null && !caPins.isEmpty() ? caPins : c.caPins;
+            c.joinMethod = joinMethod != null ? joinMethod : c.joinMethod;
+            c.token = tokenFile != null ? Files.readString(tokenFile).trim() : token != null ? token : c.token;
+            c.idTokenPath = idTokenFile != null ? idTokenFile : c.idTokenPath;
+            c.kafkaBootstrap = kafkaBootstrap != null ? kafkaBootstrap : c.kafkaBootstrap;
+            c.credentialTtl = ttl != null ? EventJson.parseDuration(ttl) : c.credentialTtl;
+            c.renewalInterval = renewalInterval != null ? EventJson.parseDuration(renewalInterval) : c.renewalInterval;
+            if (storage != null) {
+                c.storage = new DeliverySpec.Destination(DeliverySpec.Destination.DIRECTORY, storage.toAbsolutePath().toString());
+            }
+            if (destination != null) {
+                // The identity at --destination: written as the bot's own storage, so `sigil-agent renew` finds it.
+                c.storage = new DeliverySpec.Destination(DeliverySpec.Destination.DIRECTORY, destination.toAbsolutePath().toString());
+            }
+            if (c.joinUrl == null) {
+                throw new IllegalArgumentException("give join-service's URL with --join-url, SIGIL_JOIN_URL or join_url in the config");
+            }
+            if (c.token == null || c.token.isBlank()) {
+                throw new IllegalArgumentException("give the join token with --token-file, --token, SIGIL_TOKEN or onboarding.token");
+            }
+            if (c.storage.type().equals(DeliverySpec.Destination.MEMORY) && c.outputs.isEmpty()) {
+                throw new IllegalArgumentException("nothing to write: give --destination, storage or outputs");
+            }
+            return c;
         }
     }
 
@@ -121,15 +172,9 @@ public final class Agent {
 
     private static void write(IssueResult result, HolderKey key, Path destination) throws java.io.IOException {
         DirectoryDestination directory = new DirectoryDestination(destination);
-        directory.write(IdentityOutput.render(result, key, directory.directory()));
+        directory.write(Outputs.render(Credentials.identity(result, key), RenderOptions.DEFAULTS, directory.directory()));
         var id = result.identity();
-        System.out.println("Wrote the identity of bot " + result.bot() + " (instance " + id.instanceId() + ", generation "
-                + id.generation() + ") to " + directory.directory() + " (logins " + String.join(", ", id.principals())
-                + "; valid until " + id.validBefore() + ").");
-        if (id.notice() != null) {
-            System.out.println("Note: " + id.notice());
-        }
-        System.out.println("Use it: ssh -F " + directory.directory().resolve(IdentityOutput.SSH_CONFIG) + " "
-                + id.principals().get(0) + "@<host>");
+        System.out.println("Renewed the identity of bot " + result.bot() + " (instance " + id.instanceId() + ", generation "
+                + id.generation() + ") in " + directory.directory() + " (valid until " + id.validBefore() + ").");
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 
 /** The agent's side of join-service's API: joins and renewals send proofs and public keys, never a private key. */
@@ -39,11 +40,28 @@ public final class JoinClient {
     /** Joins and returns the issued identity; a refusal comes back as {@link JoinRefusedException}. */
     public IssueResult join(String joinMethod, String token, String publicKey, Duration ttl)
             throws IOException, InterruptedException, JoinRefusedException {
+        return join(joinMethod, token, null, publicKey, ttl, List.of(), null);
+    }
+
+    /**
+     * Joins with the join token (and for a delegated method the platform's token), asking for the outputs too; a
+     * bot that still holds an identity presents it, so the join keeps its bot instance.
+     */
+    public IssueResult join(String joinMethod, String token, String idToken, String publicKey, Duration ttl,
+            List<OutputRequest> outputs, Map<String, String> previousIdentity)
+            throws IOException, InterruptedException, JoinRefusedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("joinMethod", joinMethod);
         body.put("token", token);
+        if (idToken != null) {
+            body.put("idToken", idToken);
+        }
         body.put("publicKey", publicKey);
         putTtl(body, ttl);
+        putOutputs(body, outputs);
+        if (previousIdentity != null) {
+            body.put("previousIdentity", previousIdentity);
+        }
         return EventJson.read(post("/v1/join", body), IssueResult.class);
     }
 
@@ -55,13 +73,26 @@ public final class JoinClient {
     /** Renews with the current certificate and the challenge signed by its key, for a new public key. */
     public IssueResult renew(String certificate, String challenge, byte[] signature, String publicKey, Duration ttl)
             throws IOException, InterruptedException, JoinRefusedException {
+        return renew(certificate, challenge, signature, publicKey, ttl, List.of());
+    }
+
+    /** Renews as above, asking for the outputs too, each for its own new public key. */
+    public IssueResult renew(String certificate, String challenge, byte[] signature, String publicKey, Duration ttl,
+            List<OutputRequest> outputs) throws IOException, InterruptedException, JoinRefusedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("certificate", certificate);
         body.put("challenge", challenge);
         body.put("signature", java.util.Base64.getEncoder().encodeToString(signature));
         body.put("publicKey", publicKey);
         putTtl(body, ttl);
+        putOutputs(body, outputs);
         return EventJson.read(post("/v1/renew", body), IssueResult.class);
+    }
+
+    private static void putOutputs(Map<String, Object> body, List<OutputRequest> outputs) {
+        if (!outputs.isEmpty()) {
+            body.put("outputs", outputs);
+        }
     }
 
     private static void putTtl(Map<String, Object> body, Duration ttl) {

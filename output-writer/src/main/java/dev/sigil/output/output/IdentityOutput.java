@@ -1,17 +1,16 @@
 package dev.sigil.output.output;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-import dev.sigil.contract.CaBundle;
-import dev.sigil.contract.IssueResult;
-import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.output.destination.OutputFile;
-import dev.sigil.output.keys.HolderKey;
 
 /**
- * The {@code identity} output: everything OpenSSH and TLS clients need to act as the bot. {@code ssh_config} names
- * the other files by absolute path, so {@code ssh -F <dir>/ssh_config user@host} works from any directory.
+ * The {@code identity} output: everything OpenSSH and TLS clients need to act as the bot, and the same in one
+ * combined {@code identity} file for tools that take a single file. {@code ssh_config} names the other files by
+ * absolute path, so {@code ssh -F <dir>/ssh_config user@host} works from any directory. An identity routed to a
+ * leaf cluster is SSH-only and trusts the leaf's host CA.
  */
 public final class IdentityOutput {
     public static final String KEY = "key";
@@ -24,36 +23,54 @@ public final class IdentityOutput {
     public static final String TLS_CA = "tls-ca.crt";
     public static final String KNOWN_HOSTS = "known_hosts";
     public static final String SSH_CONFIG = "ssh_config";
+    public static final String COMBINED = "identity";
 
-    public static List<OutputFile> render(IssueResult result, HolderKey key, Path directory) {
-        IssuedIdentity id = result.identity();
-        CaBundle ca = result.ca();
-        return List.of(
-                new OutputFile(KEY, key.openSshPrivateKey(), true),
-                new OutputFile(TLS_KEY, key.pkcs8PrivateKey(), true),
-                new OutputFile(PUBLIC_KEY, key.publicKeyLine() + "\n", false),
-                new OutputFile(SSH_CERT, id.sshCertificate() + "\n", false),
-                new OutputFile(TLS_CERT, id.tlsCertificate(), false),
-                new OutputFile(USER_CA, lines(ca.trustedSshUserCas(), "", " sigil-user-ca@" + ca.clusterName()), false),
-                new OutputFile(HOST_CA, lines(ca.trustedSshHostCas(), "", " sigil-host-ca@" + ca.clusterName()), false),
-                new OutputFile(TLS_CA, String.join("", ca.trustedTlsCas()), false),
-                new OutputFile(KNOWN_HOSTS, lines(ca.trustedSshHostCas(), "@cert-authority * ", " sigil-host-ca@" + ca.clusterName()), false),
-                new OutputFile(SSH_CONFIG, sshConfig(result, directory), false));
+    static List<OutputFile> render(Credentials c, Path directory) {
+        String knownHosts = knownHosts(c);
+        List<OutputFile> files = new ArrayList<>(List.of(
+                new OutputFile(KEY, c.key().openSshPrivateKey(), true),
+                new OutputFile(PUBLIC_KEY, c.key().publicKeyLine() + "\n", false),
+                new OutputFile(SSH_CERT, c.sshCertificate() + "\n", false),
+                new OutputFile(USER_CA, lines(c.ca().trustedSshUserCas(), "", " sigil-user-ca@" + c.ca().clusterName()), false),
+                new OutputFile(HOST_CA, hostCas(c, ""), false),
+                new OutputFile(KNOWN_HOSTS, knownHosts, false),
+                new OutputFile(SSH_CONFIG, sshConfig(c, directory), false)));
+        StringBuilder combined = new StringBuilder(c.key().openSshPrivateKey()).append(c.sshCertificate()).append('\n');
+        if (c.tlsCertificate() != null) {
+            files.add(new OutputFile(TLS_KEY, c.key().pkcs8PrivateKey(), true));
+            files.add(new OutputFile(TLS_CERT, c.tlsCertificate(), false));
+            files.add(new OutputFile(TLS_CA, Outputs.pemBundle(c.ca().trustedTlsCas()), false));
+            combined.append(Outputs.pemBundle(List.of(c.tlsCertificate()))).append(Outputs.pemBundle(c.ca().trustedTlsCas()));
+        }
+        files.add(new OutputFile(COMBINED, combined.append(knownHosts).toString(), true));
+        return files;
     }
 
     /** Every key trusted right now: during a CA rotation both generations, so nothing breaks mid-way. */
-    private static String lines(List<String> keys, String prefix, String suffix) {
+    static String lines(List<String> keys, String prefix, String suffix) {
         StringBuilder text = new StringBuilder();
         keys.forEach(k -> text.append(prefix).append(k).append(suffix).append('\n'));
         return text.toString();
     }
 
-    static String sshConfig(IssueResult result, Path dir) {
-        IssuedIdentity id = result.identity();
-        return "# Sigil identity of bot " + result.bot() + ", valid until " + id.validBefore() + ".\n"
-                + "# Use: ssh -F " + dir.resolve(SSH_CONFIG) + " <login>@<host>   (logins: " + String.join(", ", id.principals()) + ")\n"
+    /** The host CAs the identity's SSH client trusts: the leaf cluster's when routed there, else Sigil's. */
+    private static String hostCas(Credentials c, String prefix) {
+        if (c.cluster() != null) {
+            return lines(List.of(c.leafHostCa()), prefix, " sigil-host-ca@" + c.cluster());
+        }
+        return lines(c.ca().trustedSshHostCas(), prefix, " sigil-host-ca@" + c.ca().clusterName());
+    }
+
+    private static String knownHosts(Credentials c) {
+        return hostCas(c, "@cert-authority * ");
+    }
+
+    static String sshConfig(Credentials c, Path dir) {
+        return "# Sigil identity of bot " + c.bot() + (c.cluster() != null ? " for leaf cluster " + c.cluster() : "")
+                + ", valid until " + c.validBefore() + ".\n"
+                + "# Use: ssh -F " + dir.resolve(SSH_CONFIG) + " <login>@<host>   (logins: " + String.join(", ", c.principals()) + ")\n"
                 + "Host *\n"
-                + "    User " + id.principals().get(0) + "\n"
+                + "    User " + c.principals().get(0) + "\n"
                 + "    IdentityFile \"" + dir.resolve(KEY) + "\"\n"
                 + "    CertificateFile \"" + dir.resolve(SSH_CERT) + "\"\n"
                 + "    IdentitiesOnly yes\n"

@@ -57,4 +57,58 @@ class DirectoryDestinationTest {
                 .hasMessageContaining("symbolic link");
         assertThat(real.resolve("key")).doesNotExist();
     }
+
+    @Test
+    void writesIntoSubdirectoriesAndRemovesOnlyWhatItWrote() throws Exception {
+        Path out = dir.resolve("out");
+        DirectoryDestination destination = new DirectoryDestination(out);
+        destination.write(List.of(new OutputFile("cockroach/node.key", "k", true), new OutputFile("cockroach/ca.crt", "ca", false)));
+        assertThat(Files.readString(out.resolve("cockroach/node.key"))).isEqualTo("k");
+        Files.writeString(out.resolve("theirs"), "not Sigil's");
+
+        destination.remove(List.of("cockroach/node.key", "cockroach/ca.crt"));
+
+        assertThat(out.resolve("cockroach")).doesNotExist();
+        assertThat(out.resolve("theirs")).hasContent("not Sigil's");
+    }
+
+    @Test
+    void refusesFileNamesThatLeaveTheDestination() {
+        DirectoryDestination destination = new DirectoryDestination(dir.resolve("out"));
+        for (String name : List.of("../escape", "a/../../escape", "/etc/passwd", "a//b")) {
+            assertThatThrownBy(() -> destination.write(List.of(new OutputFile(name, "x", true))))
+                    .as(name).hasMessageContaining("refusing output file name");
+        }
+        assertThat(dir.resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void refusesASymlinkPlantedInsideAsASubdirectory() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Files.createSymbolicLink(out.resolve("cockroach"), elsewhere);
+
+        assertThatThrownBy(() -> new DirectoryDestination(out).write(List.of(new OutputFile("cockroach/node.key", "k", true))))
+                .hasMessageContaining("symbolic link");
+        assertThat(elsewhere.resolve("node.key")).doesNotExist();
+    }
+
+    @Test
+    void grantsReadersReadAccessThroughPosixAcls() throws Exception {
+        DirectoryDestination destination = new DirectoryDestination(dir.resolve("out"), List.of("user:nobody", "group:daemon"));
+        destination.write(List.of(new OutputFile("key", "secret", true)));
+
+        String acl = new String(new ProcessBuilder("getfacl", "-p", dir.resolve("out/key").toString()).start()
+                .getInputStream().readAllBytes());
+        assertThat(acl).contains("user:nobody:r--").contains("group:daemon:r--").contains("other::---");
+        String dirAcl = new String(new ProcessBuilder("getfacl", "-p", dir.resolve("out").toString()).start()
+                .getInputStream().readAllBytes());
+        assertThat(dirAcl).contains("user:nobody:r-x");
+    }
+
+    @Test
+    void refusesReadersThatAreNotUsersOrGroups() {
+        assertThatThrownBy(() -> new DirectoryDestination(dir, List.of("nobody; rm -rf /")))
+                .hasMessageContaining("user:<name> or group:<name>");
+    }
 }

@@ -1,0 +1,348 @@
+package dev.sigil.output.delivery;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.DeliverySpec;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.OutputRequest;
+import dev.sigil.contract.RenewalDue;
+import dev.sigil.contract.Topics;
+import dev.sigil.output.destination.Destination;
+import dev.sigil.output.destination.Destinations;
+import dev.sigil.output.destination.OutputFile;
+import dev.sigil.output.keys.HolderKey;
+import dev.sigil.output.output.Credentials;
+import dev.sigil.output.output.Outputs;
+import dev.sigil.output.output.RenderOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * output-writer's deliveries. Replicas share the consumer group of {@code sigil.deliveries}, so each delivery is
+ * held by the one replica that owns its partition; a replica reads its partitions from the start (the topic is
+ * compacted) whenever it gets them, so when one dies the survivor takes its deliveries over. For each delivery
+ * the holder makes a key pair (kept in memory, written only to the destination), asks the issuer for certificates
+ * over Kafka, renders the output and writes it; it does so again, with a new key, when renewal-service says the
+ * identity is due on {@code sigil.renewal.due} — or, should that not come, at 3/4 of the lifetime. A removed
+ * delivery's files are removed.
+ */
+@ApplicationScoped
+public class DeliveryService {
+    private static final Logger LOG = Logger.getLogger(DeliveryService.class);
+    static final String INSTANCE_PREFIX = "delivery-";
+    /** The join method the issuer accepts from output-writer: the delivery itself vouches for the request. */
+    static final String METHOD = "delivery";
+    private static final double FALLBACK_POINT = 0.75;
+    private static final Duration RETRY_AFTER_REFUSAL = Duration.ofSeconds(30);
+
+    private final Map<String, Delivery> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService workers = Executors.newScheduledThreadPool(4, r -> {
+        Thread t = new Thread(r, "deliverer");
+        t.setDaemon(true);
+        return t;
+    });
+    private KubernetesClient kubernetes;
+    private IssueRequests issuer;
+    private KafkaConsumer<String, String> deliveries;
+    private KafkaConsumer<String, String> due;
+    private volatile boolean running = true;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @ConfigProperty(name = "sigil.deliveries.enabled", defaultValue = "true")
+    boolean enabled;
+    @ConfigProperty(name = "sigil.deliveries.session-timeout", defaultValue = "6s")
+    Duration sessionTimeout;
+    @ConfigProperty(name = "sigil.deliveries.issue-timeout", defaultValue = "10s")
+    Duration issueTimeout;
+
+    /** A delivery this replica holds: what it is, where it goes, and where its certificates stand. */
+    static final class Delivery {
+        final DeliverySpec spec;
+        final int partition;
+        Destination destination;
+        List<String> written = List.of();
+        Instant validBefore;
+        Instant renewedAt;
+        String instanceId;
+        String problem;
+        ScheduledFuture<?> next;
+
+        Delivery(DeliverySpec spec, int partition) {
+            this.spec = spec;
+            this.partition = partition;
+        }
+    }
+
+    /** What {@code GET /v1/deliveries} shows of a held delivery. */
+    public record DeliveryView(String id, String bot, String kind, String destination, String instanceId, Instant validBefore,
+            Instant renewedAt, String problem) {
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        issuer = new IssueRequests(bootstrapServers, issueTimeout);
+        due = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> duePartitions = due.partitionsFor(Topics.RENEWAL_DUE).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        due.assign(duePartitions);
+        due.seekToEnd(duePartitions);
+        duePartitions.forEach(due::position);
+        deliveries = new KafkaConsumer<>(consumerProperties("sigil-output-writer"), new StringDeserializer(), new StringDeserializer());
+        Thread deliveriesThread = new Thread(this::followDeliveries, "deliveries");
+        deliveriesThread.setDaemon(true);
+        deliveriesThread.start();
+        Thread dueThread = new Thread(this::followRenewalDue, "renewal-due");
+        dueThread.setDaemon(true);
+        dueThread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        workers.shutdownNow();
+        if (deliveries != null) {
+            deliveries.wakeup();
+            due.wakeup();
+            issuer.close();
+        }
+    }
+
+    /** The deliveries this replica holds now. */
+    public List<DeliveryView> held() {
+        return held.values().stream().map(d -> new DeliveryView(d.spec.id(), d.spec.bot(), d.spec.output().kind(),
+                d.destination == null ? null : d.destination.describe(), d.instanceId, d.validBefore, d.renewedAt, d.problem))
+                .sorted(java.util.Comparator.comparing(DeliveryView::id)).toList();
+    }
+
+    private Properties consumerProperties(String group) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        if (group != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(sessionTimeout.toMillis()));
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(500, sessionTimeout.toMillis() / 4)));
+        }
+        return p;
+    }
+
+    private void followDeliveries() {
+        // Offsets are never committed: a replica that gets a partition reads it whole, every delivery on it.
+        deliveries.subscribe(List.of(Topics.DELIVERIES), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                release(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                release(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                LOG.infof("holding the deliveries of partitions %s", partitions);
+                deliveries.seekToBeginning(partitions);
+            }
+        });
+        try {
+            while (running) {
+                for (ConsumerRecord<String, String> record : deliveries.poll(Duration.ofMillis(500))) {
+                    onDelivery(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } finally {
+            deliveries.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void release(Collection<TopicPartition> partitions) {
+        var numbers = partitions.stream().map(TopicPartition::partition).toList();
+        held.values().removeIf(d -> {
+            if (numbers.contains(d.partition)) {
+                cancel(d);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void onDelivery(ConsumerRecord<String, String> record) {
+        if (record.value() == null) {
+            Delivery gone = held.remove(record.key());
+            if (gone != null) {
+                cancel(gone);
+                workers.execute(() -> removeFiles(gone));
+            }
+            return;
+        }
+        DeliverySpec spec;
+        try {
+            spec = EventJson.read(record.value(), DeliverySpec.class);
+        } catch (MalformedEventException e) {
+            LOG.warnf("ignoring unreadable delivery %s: %s", record.key(), e.getMessage());
+            return;
+        }
+        Delivery previous = held.get(spec.id());
+        if (previous != null && previous.spec.equals(spec)) {
+            return; // the same delivery read again; it is already kept fresh
+        }
+        if (previous != null) {
+            cancel(previous);
+        }
+        Delivery delivery = new Delivery(spec, record.partition());
+        held.put(spec.id(), delivery);
+        schedule(delivery, Duration.ZERO);
+    }
+
+    private void followRenewalDue() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, String> record : due.poll(Duration.ofMillis(500))) {
+                    try {
+                        RenewalDue event = EventJson.read(record.value(), RenewalDue.class);
+                        String instance = event.instanceId();
+                        if (instance != null && instance.startsWith(INSTANCE_PREFIX)) {
+                            Delivery delivery = held.get(instance.substring(INSTANCE_PREFIX.length()));
+                            if (delivery != null && instance.equals(delivery.instanceId)) {
+                                LOG.infof("renewal due for delivery %s: renewing now", delivery.spec.id());
+                                schedule(delivery, Duration.ZERO);
+                            }
+                        }
+                    } catch (MalformedEventException e) {
+                        LOG.debugf("skipping an unreadable renewal-due: %s", e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } finally {
+            due.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private synchronized void schedule(Delivery delivery, Duration delay) {
+        if (delivery.next != null) {
+            delivery.next.cancel(false);
+        }
+        if (running) {
+            delivery.next = workers.schedule(() -> refresh(delivery), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void cancel(Delivery delivery) {
+        if (delivery.next != null) {
+            delivery.next.cancel(false);
+        }
+    }
+
+    /** Issues fresh certificates for a new key and writes the output; schedules the fallback renewal or a retry. */
+    private void refresh(Delivery delivery) {
+        synchronized (delivery) {
+            if (held.get(delivery.spec.id()) != delivery) {
+                return; // released or replaced meanwhile
+            }
+            DeliverySpec spec = delivery.spec;
+            HolderKey key = HolderKey.generate();
+            boolean identity = OutputRequest.IDENTITY.equals(spec.output().kind());
+            OutputRequest output = spec.output();
+            List<OutputRequest> outputs = identity ? List.of() : List.of(new OutputRequest(spec.id(), output.kind(),
+                    output.roles(), key.publicKeyLine(), output.app(), output.databaseService(), output.databaseUser(),
+                    output.databaseName(), output.kubernetesCluster(), output.hostNames(), output.spiffePath(), output.cluster()));
+            IssueRequest request = new IssueRequest(UUID.randomUUID().toString(), spec.bot(),
+                    new Attestation(METHOD, spec.id(), null, null), key.publicKeyLine(), spec.ttl(),
+                    Instant.now(), null, outputs);
+            try {
+                IssueResult result = issuer.issue(request);
+                if (!result.isIssued()) {
+                    delivery.problem = result.refusal().code() + ": " + result.refusal().message();
+                    LOG.warnf("delivery %s refused: %s", spec.id(), delivery.problem);
+                    schedule(delivery, RETRY_AFTER_REFUSAL);
+                    return;
+                }
+                Credentials credentials = identity ? Credentials.identity(result, key)
+                        : Credentials.output(result, result.outputs().get(0), key);
+                if (delivery.destination == null) {
+                    delivery.destination = Destinations.open(spec.destination(), this::kubernetes);
+                }
+                Path directory = spec.destination().path() == null ? Path.of("/") : Path.of(spec.destination().path());
+                List<OutputFile> files = Outputs.render(credentials, new RenderOptions(spec.format(), spec.kubernetesServer()),
+                        directory);
+                delivery.destination.write(files);
+                delivery.written = files.stream().map(OutputFile::name).toList();
+                delivery.instanceId = result.identity().instanceId();
+                delivery.validBefore = credentials.validBefore();
+                delivery.renewedAt = Instant.now();
+                delivery.problem = null;
+                Duration lifetime = Duration.between(delivery.renewedAt, delivery.validBefore);
+                schedule(delivery, Duration.ofMillis((long) (lifetime.toMillis() * FALLBACK_POINT)));
+                LOG.infof("delivered %s of bot %s to %s, valid until %s", output.kind(), spec.bot(),
+                        delivery.destination.describe(), delivery.validBefore);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                delivery.problem = e.getMessage();
+                LOG.warnf("delivery %s failed, retrying in 5s: %s", spec.id(), e.getMessage());
+                schedule(delivery, Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private void removeFiles(Delivery delivery) {
+        synchronized (delivery) {
+            try {
+                Destination destination = delivery.destination != null ? delivery.destination
+                        : Destinations.open(delivery.spec.destination(), this::kubernetes);
+                destination.remove(delivery.written);
+                LOG.infof("delivery %s removed; removed its files from %s", delivery.spec.id(), destination.describe());
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("delivery %s removed, but its files could not be: %s", delivery.spec.id(), e.getMessage());
+            }
+        }
+    }
+
+    private synchronized KubernetesClient kubernetes() {
+        if (kubernetes == null) {
+            kubernetes = new KubernetesClientBuilder().build();
+        }
+        return kubernetes;
+    }
+}
