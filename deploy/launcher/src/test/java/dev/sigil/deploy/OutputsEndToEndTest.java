@@ -100,7 +100,7 @@ class OutputsEndToEndTest {
     }
 
     /** A role reaching one of each, and a bot (named like the role) impersonating it. */
-    private static String setUpRoles(LocalCluster cluster) throws Exception {
+    static String setUpRoles(LocalCluster cluster) throws Exception {
         String role = "outputs-" + UUID.randomUUID().toString().substring(0, 8);
         AdminClient admin = Bots.admin(cluster);
         admin.post("/v1/admin/roles", Map.of("name", role, "logins", List.of(LOGIN), "apps", List.of("grafana"),
