@@ -48,4 +48,18 @@ public final class AdminClient {
         }
         return EventJson.MAPPER.readTree(response.body());
     }
+
+    public void delete(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + adminToken).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    /** Asks output-writer to keep one output of a bot fresh in a directory. */
+    public JsonNode createDelivery(String id, String bot, String kind, String path, String ttl) throws IOException, InterruptedException {
+        return post("/v1/admin/deliveries", Map.of("id", id, "bot", bot, "output", Map.of("kind", kind),
+                "destination", Map.of("type", "directory", "path", path), "ttl", ttl));
+    }
 }

@@ -32,6 +32,7 @@ class WebhookEndToEndTest {
     @BeforeAll
     static void acmeRole(LocalCluster cluster) throws Exception {
         Bots.admin(cluster).createRole("acme-access", List.of("{{internal.logins}}"));
+        Bots.admin(cluster).createBot("acme-ci", List.of("acme-access"), List.of("runner"));
     }
 
     @Test
@@ -127,9 +128,16 @@ class WebhookEndToEndTest {
         String key = "github-job-" + jobId;
         assertThat(Bots.records(cluster, Topics.DELIVERIES, key)).singleElement().asString()
                 .contains("\"bot\":\"acme-ci\"").contains("/jobs/" + jobId);
+        // output-writer on the runner writes the job's credentials into its directory ...
+        java.nio.file.Path jobDir = cluster.home().resolve("jobs").resolve(String.valueOf(jobId));
+        await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(jobDir.resolve("ssh_config")));
+        assertThat(Bots.run("openssl", "verify", "-CAfile", jobDir.resolve("tls-ca.crt").toString(), jobDir.resolve("tlscert").toString())
+                .output()).endsWith(": OK\n");
 
         assertThat(github(cluster, "workflow_job", jobEvent("completed", jobId), SigilCluster.GITHUB_WEBHOOK_SECRET).status()).isEqualTo(202);
         assertThat(Bots.records(cluster, Topics.DELIVERIES, key)).hasSize(2).last().isNull();
+        // ... and removes them when the job completes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !java.nio.file.Files.exists(jobDir));
     }
 
     private static String repositoryEvent(String action, String repo) {
