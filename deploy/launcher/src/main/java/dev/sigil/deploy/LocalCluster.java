@@ -195,17 +195,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Runs the bot agent as its own process, the way a CI job would. */
     public ProcessResult runAgent(String... args) throws IOException, InterruptedException {
-        Path app = root.resolve("output-writer/target/quarkus-app");
-        List<String> command = new ArrayList<>(List.of(java(), "-cp",
-                app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", "dev.sigil.output.agent.Agent"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
+        Process p = new ProcessBuilder(agentCommand(args)).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
         return new ProcessResult(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /** Starts the bot agent as a daemon (the self-hosted runner case), its output going to {@code log}. */
+    public Process startAgent(Path log, String... args) throws IOException {
+        return new ProcessBuilder(agentCommand(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private List<String> agentCommand(String... args) {
+        Path app = root.resolve("output-writer/target/quarkus-app");
+        List<String> command = new ArrayList<>(List.of(java(), "-cp",
+                app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", "dev.sigil.output.agent.Agent"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** What a finished process said. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two issuer-service replicas splitting the bots between them (by partition) on a Sigil of its own: locks reach
  * both within a second, a copied identity is caught whichever replica renews it, and when one replica dies the
- * other takes its bots over.
+ * other takes its bots over. Two output-writer replicas likewise split the deliveries, and the survivor renews a dead
+ * one's deliveries before they expire.
  */
 class IssuerReplicasTest {
     private static final int BOTS = 8;
@@ -31,7 +32,7 @@ class IssuerReplicasTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-replicas"), "replicas.sigil.test")
-                .withReplicas(Service.ISSUER, 2).start();
+                .withReplicas(Service.ISSUER, 2).withReplicas(Service.OUTPUT_WRITER, 2).start();
     }
 
     @AfterAll
@@ -106,5 +107,56 @@ class IssuerReplicasTest {
                 cluster.caPin()));
         all.addAll(List.of(args));
         return cluster.runAgent(all.toArray(String[]::new));
+    }
+
+    @Test
+    void whenAnOutputWriterReplicaDiesTheOtherRenewsItsDeliveriesBeforeTheyExpire() throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = bot + "-d" + i;
+            ids.add(id);
+            Bots.admin(cluster).createDelivery(id, bot, "identity", dir.resolve(id).toString(), "2m");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(id -> Files.exists(dir.resolve(id).resolve("ssh_config"))));
+        Map<LocalCluster.Replica, List<String>> held = new java.util.HashMap<>();
+        for (LocalCluster.Replica replica : cluster.replicas(Service.OUTPUT_WRITER)) {
+            held.put(replica, heldBy(replica).stream().filter(ids::contains).toList());
+        }
+        // Each delivery is held by exactly one replica.
+        assertThat(held.values().stream().flatMap(List::stream).sorted().toList()).isEqualTo(ids.stream().sorted().toList());
+        LocalCluster.Replica victim = held.entrySet().stream().filter(e -> !e.getValue().isEmpty()).findFirst().orElseThrow().getKey();
+        LocalCluster.Replica survivor = cluster.replicas(Service.OUTPUT_WRITER).stream().filter(r -> !r.equals(victim)).findFirst().orElseThrow();
+        Map<String, java.time.Instant> expiring = new java.util.HashMap<>();
+        for (String id : held.get(victim)) {
+            expiring.put(id, notAfter(dir.resolve(id).resolve("tlscert")));
+        }
+
+        cluster.kill(victim);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldBy(survivor).containsAll(ids));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (var e : expiring.entrySet()) {
+                assertThat(notAfter(dir.resolve(e.getKey()).resolve("tlscert"))).as(e.getKey()).isAfter(e.getValue());
+            }
+        });
+        assertThat(java.time.Instant.now()).as("taken over before the dead replica's certificates expired")
+                .isBefore(expiring.values().stream().min(java.util.Comparator.naturalOrder()).orElseThrow());
+        cluster.restart(victim);
+    }
+
+    private static List<String> heldBy(LocalCluster.Replica replica) throws Exception {
+        var response = cluster.httpClient().send(java.net.http.HttpRequest.newBuilder(cluster.url(replica).resolve("/v1/deliveries"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        List<String> ids = new ArrayList<>();
+        dev.sigil.contract.EventJson.MAPPER.readTree(response.body()).forEach(d -> ids.add(d.get("id").asText()));
+        return ids;
+    }
+
+    private static java.time.Instant notAfter(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in)).getNotAfter().toInstant();
+        }
     }
 }

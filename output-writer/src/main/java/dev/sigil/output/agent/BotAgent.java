@@ -182,8 +182,14 @@ final class BotAgent {
         }
     }
 
+    /**
+     * Worth another try by itself: Sigil busy or briefly unavailable, or a delegated bot's platform token already
+     * used or expired — the platform rotates it (a projected service-account token, a CI token file), so the next
+     * attempt reads a fresh one.
+     */
     private static boolean retryable(JoinClient.JoinRefusedException e) {
-        return e.status() == 503 || e.status() == 429 || Refusal.JWT_EXPIRED.equals(e.refusal().code());
+        return e.status() == 503 || e.status() == 429 || Refusal.JWT_EXPIRED.equals(e.refusal().code())
+                || Refusal.JWT_REPLAYED.equals(e.refusal().code());
     }
 
     private Duration nextRenewal() {

@@ -31,11 +31,17 @@ public class RenewalSchedule {
         this.jitter = jitter;
     }
 
-    public TrackedIdentity track(IssueResult result) {
+    /**
+     * The identity to track, its lifetime counted from when it was issued ({@code issuedAt}, the result's record
+     * time): certificates are backdated a little for clock skew, which would otherwise bring short-lived ones due
+     * at once.
+     */
+    public TrackedIdentity track(IssueResult result, Instant issuedAt) {
         IssuedIdentity id = result.identity();
-        Duration lifetime = Duration.between(id.validAfter(), id.validBefore());
+        Instant start = issuedAt.isAfter(id.validAfter()) && issuedAt.isBefore(id.validBefore()) ? issuedAt : id.validAfter();
+        Duration lifetime = Duration.between(start, id.validBefore());
         double point = fraction + jitter * (2 * unitHash(id.instanceId() + "/" + id.serial()) - 1);
-        Instant renewAt = id.validAfter().plusMillis((long) (lifetime.toMillis() * point));
+        Instant renewAt = start.plusMillis((long) (lifetime.toMillis() * point));
         return new TrackedIdentity(result.bot(), id.instanceId(), id.serial(), id.roles(), id.validAfter(), id.validBefore(),
                 renewAt);
     }

@@ -3,6 +3,7 @@ package dev.sigil.renewal.schedule;
 import java.nio.charset.StandardCharsets;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,6 +91,6 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
         if (!result.isIssued()) {
             return;
         }
-        new Timers(identities, timers).track(schedule.track(result));
+        new Timers(identities, timers).track(schedule.track(result, Instant.ofEpochMilli(record.timestamp())));
     }
 }
