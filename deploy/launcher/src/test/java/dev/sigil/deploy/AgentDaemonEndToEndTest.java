@@ -74,7 +74,7 @@ class AgentDaemonEndToEndTest {
         Process agent = daemon(cluster, log, bot, "--storage", dir.resolve("storage").toString(), "--credential-ttl", "3s");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("generation 1"));
 
-        outage(agent, log, Duration.ofSeconds(3));
+        outage(agent, log, Duration.ofSeconds(3), () -> { });
 
         await().atMost(Duration.ofSeconds(30)).until(() -> !agent.isAlive());
         assertThat(agent.exitValue()).isEqualTo(2);
@@ -99,9 +99,10 @@ class AgentDaemonEndToEndTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("generation 1"));
         long writtenBefore = Files.readString(log).lines().filter(l -> l.contains("wrote the identity")).count();
 
-        // The platform hands the job a fresh token meanwhile (as the kubelet rotates a projected token).
-        Files.writeString(idToken, github.sign(FakePlatform.claims(github.url(), "sigil-e2e", Map.of("repository", "acme/app")).build()));
-        Instant expiry = outage(agent, log, Duration.ofSeconds(3));
+        // Only while the agent is down does the platform hand the job a fresh token (as the kubelet rotates a
+        // projected token), so what the agent writes after the outage it got by joining again with that token.
+        Instant expiry = outage(agent, log, Duration.ofSeconds(3), () -> Files.writeString(idToken,
+                github.sign(FakePlatform.claims(github.url(), "sigil-e2e", Map.of("repository", "acme/app")).build())));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).lines()
                 .filter(l -> l.contains("wrote the identity")).count() > writtenBefore);
@@ -123,8 +124,9 @@ class AgentDaemonEndToEndTest {
      * Stops the agent (SIGSTOP) until its identity has expired, then lets it go on (SIGCONT); returns the expiry. The
      * wait adds a lifetime, so even a renewal in flight when the agent stopped has expired too.
      */
-    private static Instant outage(Process agent, Path log, Duration ttl) throws Exception {
+    private static Instant outage(Process agent, Path log, Duration ttl, ThrowingRunnable meanwhile) throws Exception {
         new ProcessBuilder("kill", "-STOP", String.valueOf(agent.pid())).start().waitFor();
+        meanwhile.run();
         Instant expiry = validUntil(Files.readString(log)).plus(ttl).plusSeconds(1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> Instant.now().isAfter(expiry));
         new ProcessBuilder("kill", "-CONT", String.valueOf(agent.pid())).start().waitFor();
@@ -145,5 +147,9 @@ class AgentDaemonEndToEndTest {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.RENEWAL_REQUESTS, bot,
                     EventJson.write(new RenewalRequest(UUID.randomUUID().toString(), null, bot, null, Duration.ZERO)))).get();
         }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 }
