@@ -21,6 +21,8 @@ public final class Topics {
     /** Each renewal request copied to every partition, so each renewal-service task applies it to its identities. */
     public static final String RENEWAL_REQUESTS_FANOUT = "sigil.renewal.requests.fanout";
     public static final String AUDIT = "sigil.audit";
+    /** An identity turned overdue (past its renewal point, not renewed) or expired: for whoever is on call. */
+    public static final String ALERTS = "sigil.alerts";
     public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
     public static final String SERVICE_CERTIFICATE_RESULTS = "sigil.service-certificates.results";
 
@@ -39,7 +41,7 @@ public final class Topics {
     public static List<Definition> all() {
         List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
-        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, CA_ROTATIONS,
+        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
                 .map(t -> new Definition(t, false)).toList();

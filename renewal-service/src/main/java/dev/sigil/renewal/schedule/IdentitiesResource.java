@@ -23,6 +23,8 @@ import dev.sigil.contract.EventJson;
 public class IdentitiesResource {
     @Inject
     KafkaStreams streams;
+    @Inject
+    RenewalSchedule schedule;
 
     /** One tracked identity as the view shows it. */
     public record IdentityView(TrackedIdentity identity, String state) {
@@ -39,7 +41,7 @@ public class IdentitiesResource {
             all.forEachRemaining(kv -> {
                 TrackedIdentity id = EventJson.read(kv.value, TrackedIdentity.class);
                 if (bot == null || bot.equals(id.bot())) {
-                    views.add(new IdentityView(id, id.state(now)));
+                    views.add(new IdentityView(id, id.state(now, schedule.overdueAfter())));
                 }
             });
         }

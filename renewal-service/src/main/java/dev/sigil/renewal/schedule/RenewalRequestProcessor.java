@@ -25,15 +25,20 @@ import dev.sigil.contract.RenewalRequest;
 final class RenewalRequestProcessor implements Processor<String, String, String, String> {
     private static final Logger LOG = Logger.getLogger(RenewalRequestProcessor.class);
 
+    private final RenewalSchedule schedule;
     private KeyValueStore<String, String> identities;
     private KeyValueStore<String, String> handled;
     private Timers timers;
+
+    RenewalRequestProcessor(RenewalSchedule schedule) {
+        this.schedule = schedule;
+    }
 
     @Override
     public void init(ProcessorContext<String, String> context) {
         identities = context.getStateStore(RenewalTopology.IDENTITIES);
         handled = context.getStateStore(RenewalTopology.HANDLED_REQUESTS);
-        timers = new Timers(identities, context.getStateStore(RenewalTopology.TIMERS));
+        timers = new Timers(identities, context.getStateStore(RenewalTopology.TIMERS), schedule.overdueAfter());
     }
 
     @Override

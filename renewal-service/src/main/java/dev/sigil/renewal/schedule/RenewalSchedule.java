@@ -21,14 +21,17 @@ import dev.sigil.contract.IssuedIdentity;
 public class RenewalSchedule {
     private final double fraction;
     private final double jitter;
+    private final Duration overdueAfter;
 
     public RenewalSchedule(@ConfigProperty(name = "sigil.renewal.fraction", defaultValue = "0.5") double fraction,
-            @ConfigProperty(name = "sigil.renewal.jitter", defaultValue = "0.1") double jitter) {
+            @ConfigProperty(name = "sigil.renewal.jitter", defaultValue = "0.1") double jitter,
+            @ConfigProperty(name = "sigil.renewal.overdue-after", defaultValue = "5m") Duration overdueAfter) {
         if (fraction <= 0 || fraction >= 1 || jitter < 0 || fraction - jitter <= 0 || fraction + jitter >= 1) {
             throw new IllegalArgumentException("sigil.renewal.fraction ± jitter must stay inside (0, 1)");
         }
         this.fraction = fraction;
         this.jitter = jitter;
+        this.overdueAfter = overdueAfter;
     }
 
     /**
@@ -44,6 +47,11 @@ public class RenewalSchedule {
         Instant renewAt = start.plusMillis((long) (lifetime.toMillis() * point));
         return new TrackedIdentity(result.bot(), id.instanceId(), id.serial(), id.roles(), id.validAfter(), id.validBefore(),
                 renewAt);
+    }
+
+    /** How long past its renewal point (at most half-way to expiry) an identity not renewed counts as overdue. */
+    public Duration overdueAfter() {
+        return overdueAfter;
     }
 
     /** A stable number in [0, 1) from a string. */

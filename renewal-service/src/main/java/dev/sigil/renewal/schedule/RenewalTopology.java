@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.Stores;
 import dev.sigil.contract.Topics;
 
 /**
- * renewal-service's stream: {@code sigil.issue.results} in, {@code sigil.renewal.due} out. The {@code identities}
+ * renewal-service's stream: {@code sigil.issue.results} in, {@code sigil.renewal.due} and {@code sigil.alerts} out. The {@code identities}
  * and {@code renewal-timers} stores are changelogged, so timers survive restarts; unreadable results go to the
  * dead-letter topic.
  */
@@ -25,8 +25,9 @@ import dev.sigil.contract.Topics;
 public class RenewalTopology {
     static final String IDENTITIES = "identities";
     static final String DEAD_LETTER_SINK = "dead-letters";
-    static final String TIMERS = "renewal-timers";
+    public static final String TIMERS = "renewal-timers";
     static final String DUE_SINK = "renewal-due";
+    static final String ALERTS_SINK = "alerts";
     static final String HANDLED_REQUESTS = "handled-renewal-requests";
 
     @Produces
@@ -45,11 +46,12 @@ public class RenewalTopology {
                 (StreamPartitioner<String, String>) (topic, key, value, partitions) ->
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "requests");
         topology.addSource("fanout", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS_FANOUT);
-        topology.addProcessor("renew-now", RenewalRequestProcessor::new, "fanout");
+        topology.addProcessor("renew-now", () -> new RenewalRequestProcessor(schedule), "fanout");
         topology.connectProcessorAndStateStores("renew-now", IDENTITIES, TIMERS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HANDLED_REQUESTS),
                 Serdes.String(), Serdes.String()), "renew-now");
         topology.addSink(DUE_SINK, Topics.RENEWAL_DUE, new StringSerializer(), new StringSerializer(), "track");
+        topology.addSink(ALERTS_SINK, Topics.ALERTS, new StringSerializer(), new StringSerializer(), "track");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_RESULTS), new StringSerializer(),
                 new StringSerializer(), "track");
         return topology;

@@ -1,27 +1,88 @@
 package dev.sigil.renewal.schedule;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.sigil.contract.EventJson;
 
-/** The identities one task tracks and their timers, kept in step: each identity has exactly one timer. */
-final class Timers {
+/**
+ * The identities one task tracks and their timers, kept in step: each identity has exactly one timer, for the next
+ * point of its life — renewal due, overdue, expired, forgotten. A timer's key sorts by time ({@code
+ * <13-digit epoch ms>/<instance>}); its value says which point it is, for whom ({@code <stage> <instance> <bot>}),
+ * so fleet health can be counted from the timers alone.
+ */
+public final class Timers {
+    static final String DUE = "due";
+    static final String OVERDUE = "overdue";
+    static final String EXPIRED = "expired";
+    static final String FORGET = "forget";
+    /** How long an expired identity stays in view (and in the counts) before it is forgotten. */
+    static final Duration KEEP_EXPIRED = Duration.ofHours(1);
+
     private final KeyValueStore<String, String> identities;
     private final KeyValueStore<String, String> timers;
+    private final Duration overdueAfter;
 
-    Timers(KeyValueStore<String, String> identities, KeyValueStore<String, String> timers) {
+    Timers(KeyValueStore<String, String> identities, KeyValueStore<String, String> timers, Duration overdueAfter) {
         this.identities = identities;
         this.timers = timers;
+        this.overdueAfter = overdueAfter;
     }
 
-    /** Keeps an identity and its one timer; a timer set earlier for it is replaced. */
+    /** Keeps an identity with one timer at its renewal point; the timer set earlier for it is replaced. */
     void track(TrackedIdentity tracked) {
         String previous = identities.get(tracked.instanceId());
         if (previous != null) {
             TrackedIdentity old = EventJson.read(previous, TrackedIdentity.class);
-            timers.delete(TrackingProcessor.timerKey(old.renewAt().toEpochMilli(), old.instanceId()));
+            for (Instant point : List.of(old.renewAt(), overdueAt(old), old.validBefore(), old.validBefore().plus(KEEP_EXPIRED))) {
+                timers.delete(key(point.toEpochMilli(), old.instanceId()));
+            }
         }
         identities.put(tracked.instanceId(), EventJson.write(tracked));
-        timers.put(TrackingProcessor.timerKey(tracked.renewAt().toEpochMilli(), tracked.instanceId()), tracked.instanceId());
+        set(tracked, DUE, tracked.renewAt());
+    }
+
+    /** The timer after {@code stage} has fired; after {@link #FORGET} the identity goes. */
+    void advance(TrackedIdentity identity, String stage) {
+        switch (stage) {
+            case DUE -> set(identity, OVERDUE, overdueAt(identity));
+            case OVERDUE -> set(identity, EXPIRED, identity.validBefore());
+            case EXPIRED -> set(identity, FORGET, identity.validBefore().plus(KEEP_EXPIRED));
+            default -> identities.delete(identity.instanceId());
+        }
+    }
+
+    private Instant overdueAt(TrackedIdentity identity) {
+        return identity.overdueAt(overdueAfter);
+    }
+
+    private void set(TrackedIdentity identity, String stage, Instant at) {
+        timers.put(key(at.toEpochMilli(), identity.instanceId()), stage + " " + identity.instanceId() + " " + identity.bot());
+    }
+
+    /** Timer keys sort by due time: 13-digit epoch milliseconds, then the instance. */
+    static String key(long epochMillis, String instanceId) {
+        return String.format("%013d/%s", epochMillis, instanceId);
+    }
+
+    /** A timer's stage, instance and bot; timers written before stages existed hold just the instance, a renewal point. */
+    public record Timer(String stage, String instanceId, String bot) {
+        public static Timer parse(String value) {
+            String[] parts = value.split(" ", 3);
+            return parts.length == 3 ? new Timer(parts[0], parts[1], parts[2]) : new Timer(DUE, value, null);
+        }
+
+        /** Where the identity stands while this timer waits: the state before the point it marks. */
+        public String state() {
+            return switch (stage) {
+                case DUE -> "fresh";
+                case OVERDUE -> "due";
+                case EXPIRED -> "overdue";
+                default -> "expired";
+            };
+        }
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.FleetAlert;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RenewalDue;
@@ -35,7 +36,8 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
     private final RenewalSchedule schedule;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> identities;
-    private KeyValueStore<String, String> timers;
+    private KeyValueStore<String, String> store;
+    private Timers timers;
 
     TrackingProcessor(RenewalSchedule schedule) {
         this.schedule = schedule;
@@ -45,35 +47,51 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
     public void init(ProcessorContext<String, String> context) {
         this.context = context;
         this.identities = context.getStateStore(RenewalTopology.IDENTITIES);
-        this.timers = context.getStateStore(RenewalTopology.TIMERS);
+        this.store = context.getStateStore(RenewalTopology.TIMERS);
+        this.timers = new Timers(identities, store, schedule.overdueAfter());
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
 
     /**
-     * Emits renewal-due for every timer whose time has come, and forgets the timer. Timers are store entries
-     * keyed by due time, so a scan stops at the first one in the future; firing and forgetting commit together
-     * (exactly-once), so a crash neither loses a timer nor fires it twice.
+     * Fires every timer whose time has come: renewal due emits renewal-due, overdue and expired emit an alert, and
+     * each sets the identity's next timer. Timers are store entries keyed by time, so a scan stops at the first one
+     * in the future; firing and moving on commit together (exactly-once), so a crash neither loses a timer nor
+     * fires it twice.
      */
     private void fireDueTimers(long nowMillis) {
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> timer = timers.range(timerKey(0, ""), timerKey(nowMillis, "~"))) {
+        try (KeyValueIterator<String, String> timer = store.range(Timers.key(0, ""), Timers.key(nowMillis, "~"))) {
             timer.forEachRemaining(due::add);
         }
-        for (KeyValue<String, String> timer : due) {
-            timers.delete(timer.key);
-            String json = identities.get(timer.value);
-            if (json != null) {
-                TrackedIdentity identity = EventJson.read(json, TrackedIdentity.class);
-                RenewalDue event = new RenewalDue(identity.bot(), identity.instanceId(), identity.serial(), identity.renewAt(),
-                        identity.validBefore());
-                context.forward(new Record<>(identity.bot(), EventJson.write(event), nowMillis), RenewalTopology.DUE_SINK);
+        for (KeyValue<String, String> entry : due) {
+            store.delete(entry.key);
+            Timers.Timer timer = Timers.Timer.parse(entry.value);
+            String json = identities.get(timer.instanceId());
+            if (json == null) {
+                continue;
             }
+            TrackedIdentity identity = EventJson.read(json, TrackedIdentity.class);
+            switch (timer.stage()) {
+                case Timers.DUE -> context.forward(new Record<>(identity.bot(), EventJson.write(new RenewalDue(identity.bot(),
+                        identity.instanceId(), identity.serial(), identity.renewAt(), identity.validBefore())), nowMillis),
+                        RenewalTopology.DUE_SINK);
+                case Timers.OVERDUE -> alert(identity, FleetAlert.OVERDUE, nowMillis, "bot " + identity.bot() + " instance "
+                        + identity.instanceId() + " was due for renewal at " + identity.renewAt() + " and has not renewed; "
+                        + "it expires at " + identity.validBefore() + ". Check that its agent or delivery is running and can reach Sigil");
+                case Timers.EXPIRED -> alert(identity, FleetAlert.EXPIRED, nowMillis, "bot " + identity.bot() + " instance "
+                        + identity.instanceId() + " expired at " + identity.validBefore() + " without renewing; whatever used "
+                        + "it has no valid credentials now. Restart its agent (it re-joins where its join method allows)");
+                default -> {
+                }
+            }
+            timers.advance(identity, timer.stage());
         }
     }
 
-    /** Timer keys sort by due time: 13-digit epoch milliseconds, then the instance. */
-    static String timerKey(long epochMillis, String instanceId) {
-        return String.format("%013d/%s", epochMillis, instanceId);
+    private void alert(TrackedIdentity identity, String state, long nowMillis, String message) {
+        FleetAlert alert = new FleetAlert(identity.bot(), identity.instanceId(), identity.serial(), state,
+                Instant.ofEpochMilli(nowMillis), identity.renewAt(), identity.validBefore(), message);
+        context.forward(new Record<>(identity.bot(), EventJson.write(alert), nowMillis), RenewalTopology.ALERTS_SINK);
     }
 
     @Override
@@ -91,6 +109,6 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
         if (!result.isIssued()) {
             return;
         }
-        new Timers(identities, timers).track(schedule.track(result, Instant.ofEpochMilli(record.timestamp())));
+        timers.track(schedule.track(result, Instant.ofEpochMilli(record.timestamp())));
     }
 }

@@ -1,0 +1,123 @@
+package dev.sigil.renewal.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.sigil.renewal.schedule.RenewalTopology;
+import dev.sigil.renewal.schedule.Timers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Fleet health: how many identities this instance tracks are fresh, due, overdue or expired, in all and per bot.
+ * Counted from the renewal timers alone (each says which point of its identity's life comes next), so a scan of a
+ * million identities reads no identity record. Exposed as {@code sigil_fleet_identities{state}} and, for bots with
+ * anything not fresh, {@code sigil_fleet_bot_identities{bot,state}} (bounded: healthy bots add no series).
+ */
+@ApplicationScoped
+public class FleetHealth {
+    private static final Logger LOG = Logger.getLogger(FleetHealth.class);
+    public static final List<String> STATES = List.of("fresh", "due", "overdue", "expired");
+
+    /** Counts as of one scan. */
+    public record Snapshot(Instant scannedAt, Map<String, Long> identities, Map<String, Map<String, Long>> bots) {
+        /** Bots with an identity due, overdue or expired: the ones to look at. */
+        public Map<String, Map<String, Long>> needingAttention() {
+            Map<String, Map<String, Long>> attention = new java.util.TreeMap<>();
+            bots.forEach((bot, counts) -> {
+                if (counts.get("due") + counts.get("overdue") + counts.get("expired") > 0) {
+                    attention.put(bot, counts);
+                }
+            });
+            return attention;
+        }
+    }
+
+    @Inject
+    KafkaStreams streams;
+    @Inject
+    MeterRegistry registry;
+    @ConfigProperty(name = "sigil.fleet.scan-interval", defaultValue = "10s")
+    Duration scanInterval;
+
+    private volatile Snapshot snapshot = new Snapshot(null, zeros(), Map.of());
+    private ScheduledExecutorService scanner;
+    private MultiGauge perBot;
+
+    void start(@Observes StartupEvent event) {
+        for (String state : STATES) {
+            registry.gauge("sigil.fleet.identities", Tags.of("state", state), this, f -> f.snapshot.identities().get(state));
+        }
+        perBot = MultiGauge.builder("sigil.fleet.bot.identities").description("identities per bot and state, for bots "
+                + "with any identity not fresh").register(registry);
+        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleet-health");
+            t.setDaemon(true);
+            return t;
+        });
+        scanner.scheduleWithFixedDelay(this::scan, scanInterval.toMillis(), scanInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scanner != null) {
+            scanner.shutdownNow();
+        }
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Counts every timer of the tasks this instance runs; skipped while the stores move in a rebalance. */
+    public Snapshot scan() {
+        Map<String, Long> totals = zeros();
+        Map<String, Map<String, Long>> bots = new HashMap<>();
+        try (var all = streams.store(StoreQueryParameters.fromNameAndType(RenewalTopology.TIMERS,
+                QueryableStoreTypes.<String, String>keyValueStore())).all()) {
+            all.forEachRemaining(kv -> {
+                Timers.Timer timer = Timers.Timer.parse(kv.value);
+                String state = timer.state();
+                totals.merge(state, 1L, Long::sum);
+                if (timer.bot() != null) {
+                    bots.computeIfAbsent(timer.bot(), b -> zeros()).merge(state, 1L, Long::sum);
+                }
+            });
+        } catch (InvalidStateStoreException e) {
+            LOG.debugf("fleet health not counted now: %s", e.getMessage());
+            return snapshot;
+        }
+        snapshot = new Snapshot(Instant.now(), totals, bots);
+        List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        snapshot.needingAttention().forEach((bot, counts) -> counts.forEach((state, n) ->
+                rows.add(MultiGauge.Row.of(Tags.of("bot", bot, "state", state), n))));
+        perBot.register(rows, true);
+        return snapshot;
+    }
+
+    private static Map<String, Long> zeros() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        STATES.forEach(s -> counts.put(s, 0L));
+        return counts;
+    }
+}
