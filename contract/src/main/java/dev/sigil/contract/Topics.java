@@ -43,7 +43,8 @@ public final class Topics {
                 .map(t -> new Definition(t, true)).toList();
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
-                deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS)).stream()
+                deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS), deadLetter(DELIVERIES),
+                deadLetter(RENEWAL_REQUESTS)).stream()
                 .map(t -> new Definition(t, false)).toList();
         return java.util.stream.Stream.concat(state.stream(), events.stream()).toList();
     }

@@ -47,6 +47,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<Replica, Integer> managementPorts = new java.util.HashMap<>();
     private final Map<Replica, Process> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> serviceEnv = new java.util.LinkedHashMap<>();
+    private final Map<Service, String> heaps = new EnumMap<>(Service.class);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
     private X509Certificate tlsCa;
@@ -69,7 +70,10 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Runs {@code count} replicas of a service, each with its own ports and state (issuers share the CA keys). */
+    /**
+     * Runs {@code count} replicas of a service, each with its own ports and state (issuers share the CA keys); 0
+     * leaves the service out, for a benchmark of another one.
+     */
     public LocalCluster withReplicas(Service service, int count) {
         replicas.put(service, count);
         return this;
@@ -81,6 +85,17 @@ public final class LocalCluster implements AutoCloseable {
             all.add(new Replica(service, i));
         }
         return all;
+    }
+
+    /** The maximum heap of a service's replicas, e.g. {@code 512m} (default 384m). */
+    public LocalCluster withHeap(Service service, String maxHeap) {
+        heaps.put(service, maxHeap);
+        return this;
+    }
+
+    /** The operating-system process of a running replica, e.g. to read its memory. */
+    public ProcessHandle process(Replica replica) {
+        return services.get(replica).toHandle();
     }
 
     /** Sets an environment variable (a Quarkus config override) for every service started from now on. */
@@ -281,7 +296,8 @@ public final class LocalCluster implements AutoCloseable {
         if (!Files.exists(runner)) {
             throw new IllegalStateException(runner + " is missing: build first (mvn -DskipTests package)");
         }
-        ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx384m", "-XX:+UseSerialGC", "-jar", runner.toString())
+        ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx" + heaps.getOrDefault(service, "384m"), "-XX:+UseSerialGC",
+                "-jar", runner.toString())
                 .directory(state.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(replica).toFile()));
@@ -328,6 +344,13 @@ public final class LocalCluster implements AutoCloseable {
             }
             TimeUnit.MILLISECONDS.sleep(200);
         }
+    }
+
+    /** Stops the broker (SIGTERM, as an orderly restart would) and starts it again on the same ports and data. */
+    public synchronized void restartBroker() throws IOException, InterruptedException {
+        broker.destroy();
+        awaitExit(broker);
+        startBroker();
     }
 
     @Override

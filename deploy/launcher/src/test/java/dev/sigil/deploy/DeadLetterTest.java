@@ -29,7 +29,8 @@ import dev.sigil.contract.Topics;
 class DeadLetterTest {
 
     @ParameterizedTest
-    @ValueSource(strings = { Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, Topics.JOIN_TOKENS })
+    @ValueSource(strings = { Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, Topics.JOIN_TOKENS, Topics.DELIVERIES,
+            Topics.RENEWAL_REQUESTS, Topics.SERVICE_CERTIFICATES })
     void poisonRecordIsDeadLetteredAndTheNextJoinStillWorks(String topic, LocalCluster cluster) throws Exception {
         String marker = "poison-" + UUID.randomUUID();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(

@@ -53,13 +53,17 @@ public final class Responses {
         }
     }
 
+    static final long UNAVAILABLE_RETRY_AFTER = 2;
+
     static final class Mappers {
         @ServerExceptionMapper
         Response refusal(RefusalException e) {
             Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
                     .entity(EventJson.write(e.refusal()));
-            if (e.retryAfterSeconds() > 0) {
-                builder.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+            // Every 503 is worth retrying (an issuer restarting, the broker moving): say when.
+            long retryAfter = e.retryAfterSeconds() > 0 ? e.retryAfterSeconds() : e.status() == 503 ? UNAVAILABLE_RETRY_AFTER : 0;
+            if (retryAfter > 0) {
+                builder.header("Retry-After", String.valueOf(retryAfter));
             }
             return builder.build();
         }

@@ -24,7 +24,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,6 +39,7 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.RenewalDue;
+import dev.sigil.contract.ReplyHeaders;
 import dev.sigil.contract.Topics;
 import dev.sigil.output.destination.Destination;
 import dev.sigil.output.destination.Destinations;
@@ -77,12 +81,16 @@ public class DeliveryService {
     private IssueRequests issuer;
     private KafkaConsumer<String, String> deliveries;
     private KafkaConsumer<String, String> due;
+    private KafkaProducer<String, String> deadLetters;
     private volatile boolean running = true;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
     @ConfigProperty(name = "sigil.deliveries.enabled", defaultValue = "true")
     boolean enabled;
+    /** Set on a runner node's writer (the DaemonSet): it holds only that node's deliveries, in a group of its own. */
+    @ConfigProperty(name = "sigil.deliveries.node")
+    java.util.Optional<String> node;
     @ConfigProperty(name = "sigil.deliveries.session-timeout", defaultValue = "6s")
     Duration sessionTimeout;
     @ConfigProperty(name = "sigil.deliveries.issue-timeout", defaultValue = "10s")
@@ -116,13 +124,17 @@ public class DeliveryService {
             return;
         }
         issuer = new IssueRequests(bootstrapServers, issueTimeout);
+        Properties producer = new Properties();
+        producer.put("bootstrap.servers", bootstrapServers);
+        deadLetters = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
         due = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> duePartitions = due.partitionsFor(Topics.RENEWAL_DUE).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         due.assign(duePartitions);
         due.seekToEnd(duePartitions);
         duePartitions.forEach(due::position);
-        deliveries = new KafkaConsumer<>(consumerProperties("sigil-output-writer"), new StringDeserializer(), new StringDeserializer());
+        String group = node.map(n -> "sigil-output-writer-node-" + n).orElse("sigil-output-writer");
+        deliveries = new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new StringDeserializer());
         Thread deliveriesThread = new Thread(this::followDeliveries, "deliveries");
         deliveriesThread.setDaemon(true);
         deliveriesThread.start();
@@ -138,6 +150,7 @@ public class DeliveryService {
             deliveries.wakeup();
             due.wakeup();
             issuer.close();
+            deadLetters.close(Duration.ofSeconds(2));
         }
     }
 
@@ -218,8 +231,18 @@ public class DeliveryService {
         try {
             spec = EventJson.read(record.value(), DeliverySpec.class);
         } catch (MalformedEventException e) {
-            LOG.warnf("ignoring unreadable delivery %s: %s", record.key(), e.getMessage());
+            LOG.warnf("dead-lettering unreadable delivery %s: %s", record.key(), e.getMessage());
+            ProducerRecord<String, String> dead = new ProducerRecord<>(Topics.deadLetter(Topics.DELIVERIES), record.key(), record.value());
+            dead.headers().add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            deadLetters.send(dead);
             return;
+        }
+        if (!java.util.Objects.equals(spec.node(), node.orElse(null))) {
+            Delivery moved = held.remove(spec.id());
+            if (moved != null) {
+                cancel(moved);
+            }
+            return; // another machine's writer writes it
         }
         Delivery previous = held.get(spec.id());
         if (previous != null && previous.spec.equals(spec)) {

@@ -40,17 +40,38 @@ public class FleetHealth {
     private static final Logger LOG = Logger.getLogger(FleetHealth.class);
     public static final List<String> STATES = List.of("fresh", "due", "overdue", "expired");
 
-    /** Counts as of one scan. */
-    public record Snapshot(Instant scannedAt, Map<String, Long> identities, Map<String, Map<String, Long>> bots) {
-        /** Bots with an identity due, overdue or expired: the ones to look at. */
+    /** At most this many bots get series of their own and appear in the view: the worst ones. */
+    static final int WORST_BOTS = 100;
+
+    /** Counts as of one scan; per bot, the counts in {@link #STATES} order. */
+    public record Snapshot(Instant scannedAt, Map<String, Long> identities, Map<String, long[]> bots) {
+        /** One bot's counts by state. */
+        public Map<String, Long> of(String bot) {
+            return named(bots.getOrDefault(bot, new long[STATES.size()]));
+        }
+
+        /**
+         * The bots with most identities overdue or expired (at most {@link #WORST_BOTS}): the ones to look at. Due
+         * alone is not here: a fleet-wide renewal makes every bot due at once, and that is healthy.
+         */
         public Map<String, Map<String, Long>> needingAttention() {
-            Map<String, Map<String, Long>> attention = new java.util.TreeMap<>();
-            bots.forEach((bot, counts) -> {
-                if (counts.get("due") + counts.get("overdue") + counts.get("expired") > 0) {
-                    attention.put(bot, counts);
-                }
-            });
-            return attention;
+            Map<String, Map<String, Long>> worst = new LinkedHashMap<>();
+            bots.entrySet().stream().filter(e -> troubled(e.getValue()) > 0)
+                    .sorted((a, b) -> Long.compare(troubled(b.getValue()), troubled(a.getValue()))).limit(WORST_BOTS)
+                    .forEach(e -> worst.put(e.getKey(), named(e.getValue())));
+            return worst;
+        }
+
+        private static long troubled(long[] counts) {
+            return counts[2] + counts[3];
+        }
+
+        private static Map<String, Long> named(long[] counts) {
+            Map<String, Long> named = new LinkedHashMap<>();
+            for (int i = 0; i < STATES.size(); i++) {
+                named.put(STATES.get(i), counts[i]);
+            }
+            return named;
         }
     }
 
@@ -69,8 +90,8 @@ public class FleetHealth {
         for (String state : STATES) {
             registry.gauge("sigil.fleet.identities", Tags.of("state", state), this, f -> f.snapshot.identities().get(state));
         }
-        perBot = MultiGauge.builder("sigil.fleet.bot.identities").description("identities per bot and state, for bots "
-                + "with any identity not fresh").register(registry);
+        perBot = MultiGauge.builder("sigil.fleet.bot.identities").description("identities per bot and state, for the bots "
+                + "with most identities overdue or expired").register(registry);
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fleet-health");
             t.setDaemon(true);
@@ -92,7 +113,7 @@ public class FleetHealth {
     /** Counts every timer of the tasks this instance runs; skipped while the stores move in a rebalance. */
     public Snapshot scan() {
         Map<String, Long> totals = zeros();
-        Map<String, Map<String, Long>> bots = new HashMap<>();
+        Map<String, long[]> bots = new HashMap<>();
         try (var all = streams.store(StoreQueryParameters.fromNameAndType(RenewalTopology.TIMERS,
                 QueryableStoreTypes.<String, String>keyValueStore())).all()) {
             all.forEachRemaining(kv -> {
@@ -100,7 +121,7 @@ public class FleetHealth {
                 String state = timer.state();
                 totals.merge(state, 1L, Long::sum);
                 if (timer.bot() != null) {
-                    bots.computeIfAbsent(timer.bot(), b -> zeros()).merge(state, 1L, Long::sum);
+                    bots.computeIfAbsent(timer.bot(), b -> new long[STATES.size()])[STATES.indexOf(state)]++;
                 }
             });
         } catch (InvalidStateStoreException e) {

@@ -27,7 +27,7 @@ public class FleetResource {
         view.put("scannedAt", snapshot.scannedAt());
         if (bot != null) {
             view.put("bot", bot);
-            view.put("identities", snapshot.bots().getOrDefault(bot, Map.of()));
+            view.put("identities", snapshot.of(bot));
         } else {
             view.put("identities", snapshot.identities());
             view.put("botsNeedingAttention", snapshot.needingAttention());

@@ -38,7 +38,8 @@ final class RenewalRequestProcessor implements Processor<String, String, String,
     public void init(ProcessorContext<String, String> context) {
         identities = context.getStateStore(RenewalTopology.IDENTITIES);
         handled = context.getStateStore(RenewalTopology.HANDLED_REQUESTS);
-        timers = new Timers(identities, context.getStateStore(RenewalTopology.TIMERS), schedule.overdueAfter());
+        // Its timers are set at now or later, never before the tracker's last scan: nothing to report.
+        timers = new Timers(identities, context.getStateStore(RenewalTopology.TIMERS), schedule.overdueAfter(), at -> { });
     }
 
     @Override

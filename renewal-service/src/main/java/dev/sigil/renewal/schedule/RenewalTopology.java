@@ -28,6 +28,7 @@ public class RenewalTopology {
     public static final String TIMERS = "renewal-timers";
     static final String DUE_SINK = "renewal-due";
     static final String ALERTS_SINK = "alerts";
+    static final String REQUEST_DEAD_LETTER_SINK = "renewal-request-dead-letters";
     static final String HANDLED_REQUESTS = "handled-renewal-requests";
 
     @Produces
@@ -42,9 +43,12 @@ public class RenewalTopology {
 
         // A renewal request may name identities on any partition: broadcast it, then each task applies its share.
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS);
+        topology.addProcessor("check-request", RenewalRequestCheck::new, "requests");
         topology.addSink("broadcast", Topics.RENEWAL_REQUESTS_FANOUT, new StringSerializer(), new StringSerializer(),
                 (StreamPartitioner<String, String>) (topic, key, value, partitions) ->
-                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "requests");
+                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "check-request");
+        topology.addSink(REQUEST_DEAD_LETTER_SINK, Topics.deadLetter(Topics.RENEWAL_REQUESTS), new StringSerializer(),
+                new StringSerializer(), "check-request");
         topology.addSource("fanout", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS_FANOUT);
         topology.addProcessor("renew-now", () -> new RenewalRequestProcessor(schedule), "fanout");
         topology.connectProcessorAndStateStores("renew-now", IDENTITIES, TIMERS);

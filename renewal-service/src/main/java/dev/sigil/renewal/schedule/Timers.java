@@ -3,6 +3,7 @@ package dev.sigil.renewal.schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -25,11 +26,15 @@ public final class Timers {
     private final KeyValueStore<String, String> identities;
     private final KeyValueStore<String, String> timers;
     private final Duration overdueAfter;
+    private final LongConsumer onSet;
 
-    Timers(KeyValueStore<String, String> identities, KeyValueStore<String, String> timers, Duration overdueAfter) {
+    /** {@code onSet} hears the time of every timer set, so a scanner can tell how far back it must look. */
+    Timers(KeyValueStore<String, String> identities, KeyValueStore<String, String> timers, Duration overdueAfter,
+            LongConsumer onSet) {
         this.identities = identities;
         this.timers = timers;
         this.overdueAfter = overdueAfter;
+        this.onSet = onSet;
     }
 
     /** Keeps an identity with one timer at its renewal point; the timer set earlier for it is replaced. */
@@ -60,6 +65,7 @@ public final class Timers {
     }
 
     private void set(TrackedIdentity identity, String stage, Instant at) {
+        onSet.accept(at.toEpochMilli());
         timers.put(key(at.toEpochMilli(), identity.instanceId()), stage + " " + identity.instanceId() + " " + identity.bot());
     }
 

@@ -32,12 +32,22 @@ import dev.sigil.contract.ReplyHeaders;
 final class TrackingProcessor implements Processor<String, String, String, String> {
     private static final Logger LOG = Logger.getLogger(TrackingProcessor.class);
     private static final Duration TICK = Duration.ofMillis(200);
+    /**
+     * At most this many timers per task and tick: a tick runs inside one transaction, which must commit well within
+     * its timeout however large the backlog (a CA rotation, a restart); the rest fire on the next ticks.
+     */
+    static final int MAX_PER_TICK = 5_000;
 
     private final RenewalSchedule schedule;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> identities;
     private KeyValueStore<String, String> store;
     private Timers timers;
+    /**
+     * No timer before this time is left (after a restart: unknown, so 0). Scans start here rather than at 0, so
+     * they do not wade through the deletions of every timer fired before, which RocksDB keeps until compaction.
+     */
+    private long scannedUpTo;
 
     TrackingProcessor(RenewalSchedule schedule) {
         this.schedule = schedule;
@@ -48,7 +58,7 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
         this.context = context;
         this.identities = context.getStateStore(RenewalTopology.IDENTITIES);
         this.store = context.getStateStore(RenewalTopology.TIMERS);
-        this.timers = new Timers(identities, store, schedule.overdueAfter());
+        this.timers = new Timers(identities, store, schedule.overdueAfter(), at -> scannedUpTo = Math.min(scannedUpTo, at));
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
 
@@ -60,9 +70,12 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
      */
     private void fireDueTimers(long nowMillis) {
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> timer = store.range(Timers.key(0, ""), Timers.key(nowMillis, "~"))) {
-            timer.forEachRemaining(due::add);
+        try (KeyValueIterator<String, String> timer = store.range(Timers.key(scannedUpTo, ""), Timers.key(nowMillis, "~"))) {
+            while (timer.hasNext() && due.size() < MAX_PER_TICK) {
+                due.add(timer.next());
+            }
         }
+        scannedUpTo = due.size() < MAX_PER_TICK ? nowMillis : Long.parseLong(due.get(due.size() - 1).key.substring(0, 13));
         for (KeyValue<String, String> entry : due) {
             store.delete(entry.key);
             Timers.Timer timer = Timers.Timer.parse(entry.value);

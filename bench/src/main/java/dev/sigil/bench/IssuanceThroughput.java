@@ -1,0 +1,117 @@
+package dev.sigil.bench;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.Topics;
+import dev.sigil.deploy.AdminClient;
+import dev.sigil.deploy.LocalCluster;
+import dev.sigil.deploy.Service;
+
+/**
+ * Benchmark 2: end-to-end issuance throughput on Kafka. A broker, issuer-service (exactly-once) and join-service (for
+ * the admin API) run on this machine; the driver puts issue requests for 64 bots' deliveries on
+ * {@code sigil.issue.requests} as fast as it can and counts results committed on {@code sigil.issue.results}
+ * (read_committed: each one durable). Three rounds; prints each and the median.
+ *
+ * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args="20000"</pre>
+ */
+public final class IssuanceThroughput {
+    private static final int BOTS = 64;
+
+    public static void main(String[] args) throws Exception {
+        int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-bench-issue"),
+                "bench.sigil.test").withReplicas(Service.RENEWAL, 0).withReplicas(Service.OUTPUT_WRITER, 0).start()) {
+            AdminClient admin = new AdminClient(cluster);
+            admin.createRole("bench-role", List.of("deploy"));
+            List<String> bots = new ArrayList<>();
+            for (int i = 0; i < BOTS; i++) {
+                String bot = "bench-" + i;
+                admin.createBot(bot, List.of("bench-role"), List.of("deploy"));
+                admin.createDelivery(bot + "-d", bot, "identity", "/var/lib/sigil/bench/" + bot, "1h");
+                bots.add(bot);
+            }
+            String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
+                    .start().getInputStream().readAllBytes()).trim();
+            round(cluster, bots, publicKey, 2_000, "warm-up");
+            double[] rates = new double[3];
+            for (int r = 0; r < rates.length; r++) {
+                rates[r] = round(cluster, bots, publicKey, perRound, "round " + (r + 1));
+            }
+            Arrays.sort(rates);
+            System.out.printf("%nIssuance throughput (issuer-service x1, exactly_once_v2, %d cores): median %.0f issuances/s "
+                    + "(min %.0f, max %.0f over 3 rounds of %,d)%n", Runtime.getRuntime().availableProcessors(), rates[1],
+                    rates[0], rates[2], perRound);
+            System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args=\"" + perRound + "\"");
+        }
+        System.exit(0);
+    }
+
+    /** Sends n requests, waits for every result, returns results per second from the first send to the last result. */
+    private static double round(LocalCluster cluster, List<String> bots, String publicKey, int n, String name) throws Exception {
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
+        AtomicLong refused = new AtomicLong();
+        Properties c = new Properties();
+        c.put("bootstrap.servers", cluster.bootstrapServers());
+        c.put("isolation.level", "read_committed");
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("linger.ms", "5");
+        p.put("acks", "all");
+        try (KafkaConsumer<String, String> results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+                KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            List<TopicPartition> partitions = results.partitionsFor(Topics.ISSUE_RESULTS).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            results.assign(partitions);
+            results.seekToEnd(partitions);
+            partitions.forEach(results::position);
+            List<String> ids = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                ids.add(UUID.randomUUID().toString());
+            }
+            waiting.addAll(ids);
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                String bot = bots.get(i % bots.size());
+                IssueRequest request = new IssueRequest(ids.get(i), bot, new Attestation("delivery", bot + "-d", null, null),
+                        publicKey, Duration.ofHours(1), java.time.Instant.now(), null, List.of());
+                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, EventJson.write(request)));
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(200))) {
+                    var result = EventJson.MAPPER.readTree(record.value());
+                    if (waiting.remove(result.path("requestId").asText()) && result.has("refusal")) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = (n - waiting.size()) / seconds;
+            System.out.printf("%s: %,d issued in %.1f s = %.0f/s (%d refused, %d unanswered)%n", name, n - waiting.size() - refused.get(),
+                    seconds, rate, refused.get(), waiting.size());
+            return rate;
+        }
+    }
+}

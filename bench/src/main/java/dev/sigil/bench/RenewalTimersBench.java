@@ -1,0 +1,213 @@
+package dev.sigil.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.RenewalDue;
+import dev.sigil.contract.Topics;
+import dev.sigil.deploy.LocalCluster;
+import dev.sigil.deploy.Service;
+
+/**
+ * Renewal timers at fleet scale: a broker and one renewal-service (heap capped, default 512 MB) are handed N issued
+ * identities (default 1,000,000) on {@code sigil.issue.results}, whose renewal points fall minutes later; the
+ * driver then reads {@code sigil.renewal.due} and measures how late each due event is against its renewal point,
+ * while sampling the service's heap. Prints heap, lateness percentiles, duplicates and misses.
+ *
+ * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.RenewalTimersBench -Dexec.args="1000000 512m 300"</pre>
+ */
+public final class RenewalTimersBench {
+    private static final Pattern HEAP = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"} ([0-9.E]+)");
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        String heap = args.length > 1 ? args[1] : "512m";
+        Duration lifetime = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 300);
+        Path home = Files.createTempDirectory("sigil-bench-timers");
+        System.out.printf("Renewal timers: %,d identities, renewal-service -Xmx%s, lifetime %s (renewal at half ±10%%)%n", n, heap, lifetime);
+        try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), home, "bench.sigil.test")
+                .withReplicas(Service.ISSUER, 0).withReplicas(Service.JOIN, 0).withReplicas(Service.OUTPUT_WRITER, 0)
+                .withHeap(Service.RENEWAL, heap).start()) {
+            new RenewalTimersBench(cluster, n, lifetime).run();
+        }
+        System.exit(0); // the reader threads block in poll; the cluster is stopped
+    }
+
+    private final LocalCluster cluster;
+    private final int n;
+    private final Duration lifetime;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicLong maxHeap = new AtomicLong();
+
+    private RenewalTimersBench(LocalCluster cluster, int n, Duration lifetime) {
+        this.cluster = cluster;
+        this.n = n;
+        this.lifetime = lifetime;
+    }
+
+    private void run() throws Exception {
+        long[] lateness = new long[n];
+        AtomicInteger received = new AtomicInteger();
+        AtomicInteger duplicates = new AtomicInteger();
+        Thread reader = new Thread(() -> readDue(lateness, received, duplicates), "due-reader");
+        reader.setDaemon(true);
+        reader.start();
+        Thread sampler = new Thread(this::sampleHeap, "heap-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+
+        Instant start = Instant.now();
+        produce();
+        Duration produced = Duration.between(start, Instant.now());
+        System.out.printf("Produced %,d issue results in %.1f s (%,.0f/s)%n", n, produced.toMillis() / 1000.0,
+                n * 1000.0 / produced.toMillis());
+        long tracked;
+        while ((tracked = tracked()) < n) {
+            Thread.sleep(2000);
+        }
+        Duration ingest = Duration.between(start, Instant.now());
+        System.out.printf("renewal-service tracked all %,d after %.1f s; heap used now %s, after a full GC %s, RSS %s%n",
+                tracked, ingest.toMillis() / 1000.0, mb(heapUsed()), mb(liveHeap()), mb(rss()));
+        Instant deadline = start.plus(lifetime.multipliedBy(7).dividedBy(10)).plusSeconds(120);
+        while (received.get() < n && Instant.now().isBefore(deadline)) {
+            Thread.sleep(1000);
+        }
+        int got = received.get();
+        long[] sorted = Arrays.copyOf(lateness, got);
+        Arrays.sort(sorted);
+        long lateOverOneSecond = Arrays.stream(sorted).filter(l -> l > 1000).count();
+        System.out.printf("Due events: %,d of %,d received, %d duplicates, %,d missing%n", got, n, duplicates.get(), n - got);
+        System.out.printf("Lateness against the renewal point (ms): p50 %d, p90 %d, p99 %d, p99.9 %d, max %d; %,d later than 1 s%n",
+                pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), pct(sorted, 99.9), sorted.length == 0 ? -1 : sorted[sorted.length - 1],
+                lateOverOneSecond);
+        System.out.printf("Heap of renewal-service: max used %s (limit -Xmx), RSS %s%n", mb(maxHeap.get()), mb(rss()));
+        System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.RenewalTimersBench -Dexec.args=\""
+                + n + " " + "<heap> " + lifetime.toSeconds() + "\"");
+    }
+
+    /** N identities of 100,000 bots, issued now, renewal points half a lifetime later. */
+    private void produce() throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("linger.ms", "20");
+        p.put("batch.size", String.valueOf(256 * 1024));
+        p.put("compression.type", "lz4");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < n; i++) {
+                Instant now = Instant.now();
+                String bot = "bench-" + (i % 100_000);
+                IssuedIdentity id = new IssuedIdentity("i-" + i, 1, null, null, String.valueOf(i), List.of("bench"), List.of("bench"),
+                        now, now.plus(lifetime), null);
+                producer.send(new ProducerRecord<>(Topics.ISSUE_RESULTS, null, now.toEpochMilli(), bot,
+                        EventJson.write(new IssueResult("r-" + i, bot, id, null, null, null))));
+            }
+        }
+    }
+
+    private void readDue(long[] lateness, AtomicInteger received, AtomicInteger duplicates) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        BitSet seen = new BitSet(n);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.RENEWAL_DUE).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (true) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    RenewalDue due = EventJson.read(record.value(), RenewalDue.class);
+                    int i = Integer.parseInt(due.instanceId().substring(2));
+                    if (seen.get(i)) {
+                        duplicates.incrementAndGet();
+                        continue;
+                    }
+                    seen.set(i);
+                    lateness[received.getAndIncrement()] = now - due.renewAt().toEpochMilli();
+                }
+            }
+        }
+    }
+
+    private long tracked() throws Exception {
+        var body = get("/v1/fleet?fresh=true");
+        return EventJson.MAPPER.readTree(body).at("/identities/fresh").asLong() + EventJson.MAPPER.readTree(body).at("/identities/due").asLong();
+    }
+
+    private void sampleHeap() {
+        while (true) {
+            try {
+                maxHeap.accumulateAndGet(heapUsed(), Math::max);
+                Thread.sleep(1000);
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+
+    private long heapUsed() throws Exception {
+        Matcher m = HEAP.matcher(get("/q/metrics"));
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return (long) sum;
+    }
+
+    /** The heap still in use after a full collection (jcmd GC.run): what the tracked identities really hold. */
+    private long liveHeap() throws Exception {
+        long pid = cluster.process(new LocalCluster.Replica(Service.RENEWAL, 0)).pid();
+        new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        return heapUsed();
+    }
+
+    private long rss() {
+        try {
+            long pid = cluster.process(new LocalCluster.Replica(Service.RENEWAL, 0)).pid();
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1L);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(cluster.url(Service.RENEWAL) + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static long pct(long[] sorted, double p) {
+        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)];
+    }
+
+    static String mb(long bytes) {
+        return String.format("%.0f MB", bytes / 1024.0 / 1024.0);
+    }
+}
