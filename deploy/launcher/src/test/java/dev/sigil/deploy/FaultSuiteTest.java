@@ -76,6 +76,8 @@ class FaultSuiteTest {
         final ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> gaveUp = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> requestIds = new ConcurrentLinkedQueue<>();
+        /** What is being done to Sigil right now, to say when an unexpected answer came. */
+        volatile String phase = "steady";
     }
 
     @Test
@@ -104,12 +106,14 @@ class FaultSuiteTest {
 
         for (Service service : List.of(Service.ISSUER, Service.RENEWAL, Service.OUTPUT_WRITER, Service.JOIN)) {
             int before = counts.joins.get();
+            counts.phase = "killed " + service;
             cluster.kill(service);
             cluster.restart(service);
             int mark = counts.issued.get();
             await().atMost(Duration.ofSeconds(90)).until(() -> counts.issued.get() >= mark + 10);
             System.out.printf("fault suite: killed and restarted %s; %d joins started meanwhile%n", service, counts.joins.get() - before);
         }
+        counts.phase = "broker restart";
         cluster.restartBroker();
         int mark = counts.issued.get();
         await().atMost(Duration.ofSeconds(120)).until(() -> counts.issued.get() >= mark + 10);
@@ -165,7 +169,7 @@ class FaultSuiteTest {
                     return;
                 }
                 if (response.statusCode() != 503) {
-                    counts.unexpected.add(response.statusCode() + " " + response.body());
+                    counts.unexpected.add(counts.phase + ", attempt " + attempt + ": " + response.statusCode() + " " + response.body());
                     return;
                 }
                 if (response.headers().firstValue("Retry-After").isPresent()) {
