@@ -1,7 +1,9 @@
 package dev.sigil.bench;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -16,8 +18,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.CryptoCeiling</pre>
  */
 public final class CryptoCeiling {
+    /** JMH forks with java.class.path; under {@code mvn exec:java} the classes are in a class loader instead. */
+    private static void forkWithThisClasspath() throws Exception {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
+            List<String> entries = new ArrayList<>();
+            for (java.net.URL url : loader.getURLs()) {
+                entries.add(java.nio.file.Path.of(url.toURI()).toString());
+            }
+            System.setProperty("java.class.path", String.join(java.io.File.pathSeparator, entries));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
+        forkWithThisClasspath();
         StringBuilder report = new StringBuilder();
         for (int threads : new int[] { 1, cores }) {
             Options options = new OptionsBuilder().include(SigningBenchmark.class.getName()).threads(threads).forks(1)
@@ -39,8 +53,8 @@ public final class CryptoCeiling {
         System.out.println("== Crypto ceiling (" + cores + " cores) ==");
         System.out.print(report);
         System.out.println("openssl speed -seconds 3 -multi " + cores + " ed25519 ecdsap256 (the same run):");
-        speed.lines().filter(l -> l.contains("sign/s") || l.contains("Ed25519") || l.contains("nistp256") || l.startsWith("version"))
-                .forEach(l -> System.out.println("  " + l));
+        speed.lines().filter(l -> !l.startsWith("+") && !l.startsWith("Got:") && (l.contains("sign/s") || l.contains("(Ed25519)")
+                || l.contains("(nistp256)") || l.startsWith("version"))).forEach(l -> System.out.println("  " + l));
         System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.CryptoCeiling");
     }
 }
