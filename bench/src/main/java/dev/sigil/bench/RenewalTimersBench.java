@@ -190,9 +190,7 @@ public final class RenewalTimersBench {
 
     private long rss() {
         try {
-            long pid = cluster.process(new LocalCluster.Replica(Service.RENEWAL, 0)).pid();
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1L);
+            return (long) (StartupMemory.rss(cluster.process(new LocalCluster.Replica(Service.RENEWAL, 0)).pid()) * 1024 * 1024);
         } catch (Exception e) {
             return -1;
         }

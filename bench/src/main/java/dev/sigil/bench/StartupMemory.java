@@ -55,7 +55,8 @@ public final class StartupMemory {
         return String.format("%.1f (%.1f-%.1f)", sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
     }
 
-    private static double rss(long pid) throws Exception {
+    /** A process's resident set size in MB, from /proc. */
+    static double rss(long pid) throws Exception {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
                 .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0) / 1024.0;
     }

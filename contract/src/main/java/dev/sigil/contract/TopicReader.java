@@ -18,6 +18,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TopicReader {
 
+    /**
+     * Assigns the consumer every partition of the topic, positioned at the current end: it sees only what is
+     * written from now on. The position is fixed before returning, so nothing written after this call is missed.
+     */
+    public static void followFromNow(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, String topic) {
+        List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+    }
+
     public static List<String> valuesOf(String bootstrapServers, String topic, String key, Duration timeout) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,11 +27,12 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.Topics;
 
 /**
- * The attack suite against the shared Sigil: requests that must be refused are tried and counted, and after a run
- * with agents, deliveries and outputs of every kind, no private key material is on any topic or in any log. Prints
+ * The attack suite against the shared Sigil, run after the other tests: requests that must be refused are tried
+ * and counted, and after a run with agents, deliveries and outputs of every kind, no private key material is on any topic or in any log. Prints
  * how many were tried, refused as expected, and got through (which must be none).
  */
 @ExtendWith(SigilCluster.class)
+@Order(Integer.MAX_VALUE) // last, so its sweep reads what every other test put on the shared Sigil
 class AttackSuiteTest {
     /** What private keys look like in Sigil's formats: PEM headers, OpenSSH's key blob, Ed25519 PKCS#8 in base64. */
     private static final Pattern KEY_MATERIAL = Pattern.compile(

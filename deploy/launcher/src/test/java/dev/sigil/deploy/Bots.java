@@ -118,6 +118,14 @@ final class Bots {
         return new Run(process.waitFor(), output);
     }
 
+    /** When the X.509 certificate in a PEM file expires. */
+    static java.time.Instant notAfter(java.nio.file.Path pem) throws Exception {
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in)).getNotAfter().toInstant();
+        }
+    }
+
     private Bots() {
     }
 }

@@ -127,7 +127,7 @@ class FaultSuiteTest {
         // Deliveries are renewed every ~20 s and last 40 s: after the faults none has been left expired.
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
             for (Path d : deliveries) {
-                assertThat(notAfter(d.resolve("tlscert"))).as(d.toString()).isAfter(Instant.now());
+                assertThat(Bots.notAfter(d.resolve("tlscert"))).as(d.toString()).isAfter(Instant.now());
             }
         });
 
@@ -235,10 +235,4 @@ class FaultSuiteTest {
         return serials;
     }
 
-    private static Instant notAfter(Path pem) throws Exception {
-        try (var in = Files.newInputStream(pem)) {
-            return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in)).getNotAfter().toInstant();
-        }
-    }
 }

@@ -129,7 +129,7 @@ class IssuerReplicasTest {
         LocalCluster.Replica survivor = cluster.replicas(Service.OUTPUT_WRITER).stream().filter(r -> !r.equals(victim)).findFirst().orElseThrow();
         Map<String, java.time.Instant> expiring = new java.util.HashMap<>();
         for (String id : held.get(victim)) {
-            expiring.put(id, notAfter(dir.resolve(id).resolve("tlscert")));
+            expiring.put(id, Bots.notAfter(dir.resolve(id).resolve("tlscert")));
         }
 
         cluster.kill(victim);
@@ -137,7 +137,7 @@ class IssuerReplicasTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> heldBy(survivor).containsAll(ids));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             for (var e : expiring.entrySet()) {
-                assertThat(notAfter(dir.resolve(e.getKey()).resolve("tlscert"))).as(e.getKey()).isAfter(e.getValue());
+                assertThat(Bots.notAfter(dir.resolve(e.getKey()).resolve("tlscert"))).as(e.getKey()).isAfter(e.getValue());
             }
         });
         assertThat(java.time.Instant.now()).as("taken over before the dead replica's certificates expired")
@@ -153,10 +153,4 @@ class IssuerReplicasTest {
         return ids;
     }
 
-    private static java.time.Instant notAfter(Path pem) throws Exception {
-        try (var in = Files.newInputStream(pem)) {
-            return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in)).getNotAfter().toInstant();
-        }
-    }
 }

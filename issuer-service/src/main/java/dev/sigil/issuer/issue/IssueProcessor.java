@@ -207,7 +207,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
                     instance, now));
         }
-        String kind = DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join" : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
+        String kind = DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join"
+                : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
         save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
                 instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {
@@ -239,11 +240,20 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private IssueResult checkDelivery(IssueRequest request) {
         String id = request.attestation().joinToken();
         String json = id == null ? null : deliveries.get(id);
-        if (json == null || !request.bot().equals(EventJson.read(json, DeliverySpec.class).bot())) {
+        if (json == null || !request.bot().equals(deliveryBot(json))) {
             return refused(request, Refusal.DELIVERY_UNKNOWN, "there is no delivery '" + id + "' of bot " + request.bot()
                     + " on sigil.deliveries; create it with POST /v1/admin/deliveries");
         }
         return null;
+    }
+
+    /** The bot of a delivery record; an unreadable one (output-writer dead-letters it) belongs to no bot. */
+    private static String deliveryBot(String json) {
+        try {
+            return EventJson.read(json, DeliverySpec.class).bot();
+        } catch (MalformedEventException e) {
+            return null;
+        }
     }
 
     private static SshPublicKeys parseOutputKey(OutputRequest output) {

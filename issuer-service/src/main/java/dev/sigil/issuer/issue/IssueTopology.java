@@ -17,10 +17,10 @@ import dev.sigil.issuer.ca.CertificateAuthority;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
- * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots, roles, locks and deliveries are mirrored into global stores; used proofs (join
- * tokens, platform tokens, challenges) and bot instances with their generation live in changelogged stores, so
- * consuming a proof or advancing a generation is exactly-once per key; a copied identity's lock goes to
- * {@code sigil.locks}.
+ * unreadable requests to the dead-letter topic; also {@code sigil.service-certificates} for Sigil's own TLS. Bots,
+ * roles, locks and deliveries are mirrored into global stores; used proofs (join tokens, platform tokens,
+ * challenges) and bot instances with their generation live in changelogged stores, so consuming a proof or
+ * advancing a generation is exactly-once per key; a copied identity's lock goes to {@code sigil.locks}.
  */
 @ApplicationScoped
 public class IssueTopology {

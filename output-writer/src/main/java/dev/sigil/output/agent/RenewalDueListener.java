@@ -1,20 +1,19 @@
 package dev.sigil.output.agent;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RenewalDue;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
 /**
@@ -32,11 +31,7 @@ final class RenewalDueListener implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.RENEWAL_DUE).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        TopicReader.followFromNow(consumer, Topics.RENEWAL_DUE);
         thread = new Thread(() -> {
             try {
                 while (running) {

@@ -40,6 +40,7 @@ import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.RenewalDue;
 import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 import dev.sigil.output.destination.Destination;
 import dev.sigil.output.destination.Destinations;
@@ -128,11 +129,7 @@ public class DeliveryService {
         producer.put("bootstrap.servers", bootstrapServers);
         deadLetters = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
         due = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> duePartitions = due.partitionsFor(Topics.RENEWAL_DUE).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        due.assign(duePartitions);
-        due.seekToEnd(duePartitions);
-        duePartitions.forEach(due::position);
+        TopicReader.followFromNow(due, Topics.RENEWAL_DUE);
         String group = node.map(n -> "sigil-output-writer-node-" + n).orElse("sigil-output-writer");
         deliveries = new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new StringDeserializer());
         Thread deliveriesThread = new Thread(this::followDeliveries, "deliveries");

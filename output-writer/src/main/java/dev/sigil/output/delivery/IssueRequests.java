@@ -1,7 +1,6 @@
 package dev.sigil.output.delivery;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -26,6 +24,7 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
 /**
@@ -58,11 +57,7 @@ final class IssueRequests implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = results.partitionsFor(Topics.ISSUE_RESULTS).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-        results.assign(partitions);
-        results.seekToEnd(partitions);
-        partitions.forEach(results::position); // fix the start now, before the first request goes out
+        TopicReader.followFromNow(results, Topics.ISSUE_RESULTS); // before the first request goes out
         this.reader = new Thread(this::readResults, "issue-results-reader");
         reader.setDaemon(true);
         reader.start();
