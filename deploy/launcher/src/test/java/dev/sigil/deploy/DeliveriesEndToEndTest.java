@@ -64,6 +64,26 @@ class DeliveriesEndToEndTest {
     }
 
     @Test
+    void aDeliveryNamingARunnerNodeIsLeftToThatNodesWriter(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String id = "d-" + UUID.randomUUID().toString().substring(0, 8);
+        Path out = dir.resolve("on-runner-7");
+        Bots.admin(cluster).post("/v1/admin/deliveries", Map.of("id", id, "bot", bot, "output", Map.of("kind", "identity"),
+                "destination", Map.of("type", "directory", "path", out.toString()), "node", "runner-7"));
+        String control = id + "-anywhere";
+        Bots.admin(cluster).createDelivery(control, bot, "identity", dir.resolve("anywhere").toString(), "1h");
+
+        // The cluster-wide writer (no node of its own) writes the control delivery, and leaves the runner's alone.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("anywhere/key")));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(out));
+        String view = cluster.httpClient().send(java.net.http.HttpRequest.newBuilder(cluster.url(Service.OUTPUT_WRITER)
+                .resolve("/v1/deliveries")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(view).contains(control).doesNotContain("\"" + id + "\"");
+        Bots.admin(cluster).delete("/v1/admin/deliveries/" + id);
+        Bots.admin(cluster).delete("/v1/admin/deliveries/" + control);
+    }
+
+    @Test
     void theAdminApiRefusesADestinationThatClimbsOutOfItsPath(LocalCluster cluster) throws Exception {
         for (String path : List.of("/var/lib/sigil/../../etc", "relative/dir", "/a/./b")) {
             Bots.Answer answer = Bots.post(cluster, "/v1/admin/deliveries", EventJson.write(Map.of("id", "bad", "bot", "b",

@@ -19,6 +19,9 @@ final class Deliveries {
         if (output.publicKey() != null) {
             throw refused("a delivery carries no public key: output-writer makes the key pair and keeps it");
         }
+        if (delivery.node() != null && !delivery.node().matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+            throw refused("node must be a Kubernetes node name (lower-case letters, digits, '-' and '.')");
+        }
         if (delivery.format() != null && !DATABASE_FORMATS.contains(delivery.format())) {
             throw refused("format must be one of " + DATABASE_FORMATS);
         }
