@@ -227,6 +227,9 @@ public class DeliveryService {
         DeliverySpec spec;
         try {
             spec = EventJson.read(record.value(), DeliverySpec.class);
+            if (spec.id() == null || spec.bot() == null || spec.output() == null || spec.destination() == null) {
+                throw new MalformedEventException("a delivery needs id, bot, output and destination");
+            }
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering unreadable delivery %s: %s", record.key(), e.getMessage());
             ProducerRecord<String, String> dead = new ProducerRecord<>(Topics.deadLetter(Topics.DELIVERIES), record.key(), record.value());

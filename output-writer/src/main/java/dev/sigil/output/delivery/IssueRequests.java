@@ -1,5 +1,6 @@
 package dev.sigil.output.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -38,8 +40,10 @@ final class IssueRequests implements AutoCloseable {
     private static final int ATTEMPTS = 3;
 
     private final KafkaProducer<String, String> producer;
-    private final KafkaConsumer<String, String> results;
+    private final KafkaConsumer<String, byte[]> results;
     private final Map<String, CompletableFuture<IssueResult>> pending = new ConcurrentHashMap<>();
+    /** How many requests each bot has waiting: results of other bots are skipped unread (results are keyed by bot). */
+    private final Map<String, Integer> waitingBots = new ConcurrentHashMap<>();
     private final Thread reader;
     private final Duration timeout;
     private volatile boolean running = true;
@@ -56,7 +60,7 @@ final class IssueRequests implements AutoCloseable {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        this.results = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         TopicReader.followFromNow(results, Topics.ISSUE_RESULTS); // before the first request goes out
         this.reader = new Thread(this::readResults, "issue-results-reader");
         reader.setDaemon(true);
@@ -66,6 +70,7 @@ final class IssueRequests implements AutoCloseable {
     /** Sends the request and waits for its result, retrying with the same request id. */
     IssueResult issue(IssueRequest request) throws InterruptedException, TimeoutException {
         CompletableFuture<IssueResult> answer = pending.computeIfAbsent(request.requestId(), id -> new CompletableFuture<>());
+        waitingBots.merge(request.bot(), 1, Integer::sum);
         try {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
                 producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, request.bot(), EventJson.write(request)));
@@ -82,18 +87,19 @@ final class IssueRequests implements AutoCloseable {
                     + " attempts; is issuer-service running?");
         } finally {
             pending.remove(request.requestId());
+            waitingBots.computeIfPresent(request.bot(), (bot, n) -> n == 1 ? null : n - 1);
         }
     }
 
     private void readResults() {
         while (running) {
             try {
-                for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(500))) {
-                    if (pending.isEmpty() || record.value() == null) {
+                for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(500))) {
+                    if (record.value() == null || record.key() == null || !waitingBots.containsKey(record.key())) {
                         continue;
                     }
                     try {
-                        IssueResult result = EventJson.read(record.value(), IssueResult.class);
+                        IssueResult result = EventJson.read(new String(record.value(), StandardCharsets.UTF_8), IssueResult.class);
                         CompletableFuture<IssueResult> waiting = pending.get(result.requestId());
                         if (waiting != null) {
                             waiting.complete(result);
