@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.sigil.contract.EventJson;
-import dev.sigil.contract.Topics;
 
 /**
  * The attack suite against the shared Sigil, run after the other tests: requests that must be refused are tried
