@@ -38,9 +38,7 @@ public final class JoinOpenLoop {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-bench-join"),
                 "bench.sigil.test").withReplicas(Service.OUTPUT_WRITER, 0)
-                .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_PER_SECOND", "1000000").withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_BURST", "1000000")
-                .withServiceEnv("SIGIL_RATE_LIMIT_BOT_PER_SECOND", "1000000").withServiceEnv("SIGIL_RATE_LIMIT_BOT_BURST", "1000000")
-                .start()) {
+                .withRateLimitsLifted().start()) {
             AdminClient admin = new AdminClient(cluster);
             admin.createRole("bench-role", List.of("deploy"));
             for (int i = 0; i < BOTS; i++) {

@@ -3,11 +3,12 @@ package dev.sigil.bench;
 import java.util.Arrays;
 
 /** Percentiles of a set of samples, as the benchmarks print them. */
-record Percentiles(int count, double p50, double p90, double p99, double max) {
+record Percentiles(int count, double p50, double p90, double p99, double p999, double max) {
     static Percentiles of(double[] samples) {
         double[] sorted = samples.clone();
         Arrays.sort(sorted);
-        return new Percentiles(sorted.length, at(sorted, 50), at(sorted, 90), at(sorted, 99), sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
+        return new Percentiles(sorted.length, at(sorted, 50), at(sorted, 90), at(sorted, 99), at(sorted, 99.9),
+                sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
     }
 
     private static double at(double[] sorted, double p) {
@@ -16,6 +17,6 @@ record Percentiles(int count, double p50, double p90, double p99, double max) {
 
     @Override
     public String toString() {
-        return String.format("p50 %.1f, p90 %.1f, p99 %.1f, max %.1f (n=%,d)", p50, p90, p99, max, count);
+        return String.format("p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f (n=%,d)", p50, p90, p99, p999, max, count);
     }
 }

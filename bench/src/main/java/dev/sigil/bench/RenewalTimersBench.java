@@ -1,5 +1,7 @@
 package dev.sigil.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +14,9 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -24,6 +29,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueResult;
@@ -53,20 +60,22 @@ public final class RenewalTimersBench {
         try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), home, "bench.sigil.test")
                 .withReplicas(Service.ISSUER, 0).withReplicas(Service.JOIN, 0).withReplicas(Service.OUTPUT_WRITER, 0)
                 .withHeap(Service.RENEWAL, heap).start()) {
-            new RenewalTimersBench(cluster, n, lifetime).run();
+            new RenewalTimersBench(cluster, n, heap, lifetime).run();
         }
         System.exit(0); // the reader threads block in poll; the cluster is stopped
     }
 
     private final LocalCluster cluster;
     private final int n;
+    private final String heap;
     private final Duration lifetime;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicLong maxHeap = new AtomicLong();
 
-    private RenewalTimersBench(LocalCluster cluster, int n, Duration lifetime) {
+    private RenewalTimersBench(LocalCluster cluster, int n, String heap, Duration lifetime) {
         this.cluster = cluster;
         this.n = n;
+        this.heap = heap;
         this.lifetime = lifetime;
     }
 
@@ -77,37 +86,36 @@ public final class RenewalTimersBench {
         Thread reader = new Thread(() -> readDue(lateness, received, duplicates), "due-reader");
         reader.setDaemon(true);
         reader.start();
-        Thread sampler = new Thread(this::sampleHeap, "heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heap-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        sampler.scheduleAtFixedRate(this::sampleHeap, 0, 1, TimeUnit.SECONDS);
 
         Instant start = Instant.now();
         produce();
         Duration produced = Duration.between(start, Instant.now());
         System.out.printf("Produced %,d issue results in %.1f s (%,.0f/s)%n", n, produced.toMillis() / 1000.0,
                 n * 1000.0 / produced.toMillis());
-        long tracked;
-        while ((tracked = tracked()) < n) {
-            Thread.sleep(2000);
-        }
+        long tracked = await().forever().pollInterval(Duration.ofSeconds(2)).until(this::tracked, t -> t >= n);
         Duration ingest = Duration.between(start, Instant.now());
         System.out.printf("renewal-service tracked all %,d after %.1f s; heap used now %s, after a full GC %s, RSS %s%n",
                 tracked, ingest.toMillis() / 1000.0, mb(heapUsed()), mb(liveHeap()), mb(rss()));
         Instant deadline = start.plus(lifetime.multipliedBy(7).dividedBy(10)).plusSeconds(120);
-        while (received.get() < n && Instant.now().isBefore(deadline)) {
-            Thread.sleep(1000);
+        try {
+            await().atMost(Duration.between(Instant.now(), deadline)).pollInterval(Duration.ofSeconds(1)).until(() -> received.get() >= n);
+        } catch (ConditionTimeoutException e) {
+            // reported below as missing
         }
         int got = received.get();
-        long[] sorted = Arrays.copyOf(lateness, got);
-        Arrays.sort(sorted);
-        long lateOverOneSecond = Arrays.stream(sorted).filter(l -> l > 1000).count();
+        double[] late = Arrays.stream(lateness, 0, got).asDoubleStream().toArray();
+        long lateOverOneSecond = Arrays.stream(late).filter(l -> l > 1000).count();
         System.out.printf("Due events: %,d of %,d received, %d duplicates, %,d missing%n", got, n, duplicates.get(), n - got);
-        System.out.printf("Lateness against the renewal point (ms): p50 %d, p90 %d, p99 %d, p99.9 %d, max %d; %,d later than 1 s%n",
-                pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), pct(sorted, 99.9), sorted.length == 0 ? -1 : sorted[sorted.length - 1],
-                lateOverOneSecond);
+        System.out.printf("Lateness against the renewal point (ms): %s; %,d later than 1 s%n", Percentiles.of(late), lateOverOneSecond);
         System.out.printf("Heap of renewal-service: max used %s (limit -Xmx), RSS %s%n", mb(maxHeap.get()), mb(rss()));
         System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.RenewalTimersBench -Dexec.args=\""
-                + n + " " + "<heap> " + lifetime.toSeconds() + "\"");
+                + n + " " + heap + " " + lifetime.toSeconds() + "\"");
     }
 
     /** N identities of 100,000 bots, issued now, renewal points half a lifetime later. */
@@ -157,17 +165,15 @@ public final class RenewalTimersBench {
 
     private long tracked() throws Exception {
         var body = get("/v1/fleet?fresh=true");
-        return EventJson.MAPPER.readTree(body).at("/identities/fresh").asLong() + EventJson.MAPPER.readTree(body).at("/identities/due").asLong();
+        var identities = EventJson.MAPPER.readTree(body).path("identities");
+        return identities.path("fresh").asLong() + identities.path("due").asLong();
     }
 
     private void sampleHeap() {
-        while (true) {
-            try {
-                maxHeap.accumulateAndGet(heapUsed(), Math::max);
-                Thread.sleep(1000);
-            } catch (Exception e) {
-                return;
-            }
+        try {
+            maxHeap.accumulateAndGet(heapUsed(), Math::max);
+        } catch (Exception e) {
+            // the service is stopping; the maximum so far stands
         }
     }
 
@@ -199,10 +205,6 @@ public final class RenewalTimersBench {
     private String get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(cluster.url(Service.RENEWAL) + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    static long pct(long[] sorted, double p) {
-        return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)];
     }
 
     static String mb(long bytes) {

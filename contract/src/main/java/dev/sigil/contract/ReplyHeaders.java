@@ -1,5 +1,10 @@
 package dev.sigil.contract;
 
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
 /**
  * Kafka headers of the request-reply exchange between join-service (SmallRye {@code KafkaRequestReply}) and
  * issuer-service. A reply must keep the correlation id and drop the reply topic and partition headers: a record that
@@ -11,6 +16,13 @@ public final class ReplyHeaders {
     public static final String PARTITION = "REPLY_PARTITION";
     /** Set on dead-lettered records: why the record could not be processed. */
     public static final String DEAD_LETTER_REASON = "dead-letter-reason";
+
+    /** A copy of a record's headers with the reason it is dead-lettered added, for its dead-letter topic. */
+    public static Headers withDeadLetterReason(Headers headers, String reason) {
+        Headers copy = new RecordHeaders(headers.toArray());
+        copy.add(DEAD_LETTER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        return copy;
+    }
 
     private ReplyHeaders() {
     }

@@ -3,18 +3,21 @@ package dev.sigil.contract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a topic once from the beginning to its current end (committed records only) and returns the values under
- * one key, oldest first; a tombstone is a null. For start-up reads of compacted state, the launcher and tests.
+ * Reads topics once from the beginning to their current end: the values under one key, oldest first (a tombstone is
+ * a null), for start-up reads of compacted state, the launcher and tests; or every record, for sweeps. Also tails a
+ * topic from now on.
  */
 public final class TopicReader {
 
@@ -31,31 +34,43 @@ public final class TopicReader {
     }
 
     public static List<String> valuesOf(String bootstrapServers, String topic, String key, Duration timeout) {
+        List<String> values = new ArrayList<>();
+        readAll(bootstrapServers, List.of(topic), true, timeout, r -> {
+            if (key.equals(r.key())) {
+                values.add(r.value());
+            }
+        });
+        return values;
+    }
+
+    /**
+     * Reads every partition of the topics once, from the beginning to where each ends now, handing each record on.
+     * {@code committedOnly}: skip records of aborted and open transactions, as Sigil's consumers do; without it the
+     * log is read as it lies on disk, as anyone with read access to the topic could.
+     */
+    public static void readAll(String bootstrapServers, Collection<String> topics, boolean committedOnly, Duration timeout,
+            java.util.function.Consumer<ConsumerRecord<String, String>> each) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "sigil-reader-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<String> values = new ArrayList<>();
             Instant deadline = Instant.now().plus(timeout);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+                    throw new IllegalStateException("could not read " + topics + " to their end within " + timeout);
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        values.add(r.value());
-                    }
-                });
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
-            return values;
         }
     }
 

@@ -87,6 +87,14 @@ public final class LocalCluster implements AutoCloseable {
         return all;
     }
 
+    /** Lifts join-service's per-client and per-bot rate limits, for a load generated from one address. */
+    public LocalCluster withRateLimitsLifted() {
+        for (String limit : List.of("CLIENT_PER_SECOND", "CLIENT_BURST", "BOT_PER_SECOND", "BOT_BURST")) {
+            withServiceEnv("SIGIL_RATE_LIMIT_" + limit, "1000000");
+        }
+        return this;
+    }
+
     /** The maximum heap of a service's replicas, e.g. {@code 512m} (default 384m). */
     public LocalCluster withHeap(Service service, String maxHeap) {
         heaps.put(service, maxHeap);

@@ -24,10 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
 /**
@@ -56,9 +53,7 @@ class FaultSuiteTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-faults"), "faults.sigil.test")
-                .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_PER_SECOND", "1000000").withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_BURST", "1000000")
-                .withServiceEnv("SIGIL_RATE_LIMIT_BOT_PER_SECOND", "1000000").withServiceEnv("SIGIL_RATE_LIMIT_BOT_BURST", "1000000")
-                .start();
+                .withRateLimitsLifted().start();
     }
 
     @AfterAll
@@ -213,26 +208,13 @@ class FaultSuiteTest {
     /** For each of the request ids, the identity serials issued for it on sigil.issue.results (committed only). */
     private static Map<String, Set<String>> serialsByRequest(Set<String> requestIds) {
         Map<String, Set<String>> serials = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", cluster.bootstrapServers(),
-                "isolation.level", "read_committed"), new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ISSUE_RESULTS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonNode result = EventJson.MAPPER.readTree(record.value());
-                    String id = result.path("requestId").asText();
-                    if (requestIds.contains(id) && result.has("identity")) {
-                        serials.computeIfAbsent(id, k -> new HashSet<>()).add(result.at("/identity/serial").asText());
-                    }
-                }
+        TopicReader.readAll(cluster.bootstrapServers(), List.of(Topics.ISSUE_RESULTS), true, Duration.ofMinutes(2), record -> {
+            JsonNode result = EventJson.read(record.value(), JsonNode.class);
+            String id = result.path("requestId").asText();
+            if (requestIds.contains(id) && result.has("identity")) {
+                serials.computeIfAbsent(id, k -> new HashSet<>()).add(result.at("/identity/serial").asText());
             }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        });
         return serials;
     }
-
 }

@@ -1,6 +1,5 @@
 package dev.sigil.issuer.issue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,9 +94,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering an unreadable issue request at offset %s: %s",
                     context.recordMetadata().map(m -> m.partition() + "/" + m.offset()).orElse("?"), e.getMessage());
-            Headers headers = new RecordHeaders(record.headers().toArray());
-            headers.add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
-            context.forward(record.withHeaders(headers), IssueTopology.DEAD_LETTER_SINK);
+            context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())),
+                    IssueTopology.DEAD_LETTER_SINK);
             return;
         }
         IssueResult result = earlierAnswer(request);

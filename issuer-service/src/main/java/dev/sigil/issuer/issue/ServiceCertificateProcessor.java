@@ -2,12 +2,10 @@ package dev.sigil.issuer.issue;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -51,9 +49,8 @@ final class ServiceCertificateProcessor implements Processor<String, String, Str
                 throw new MalformedEventException("a service certificate request needs requestId and names");
             }
         } catch (MalformedEventException e) {
-            var headers = new RecordHeaders(record.headers().toArray());
-            headers.add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
-            context.forward(record.withHeaders(headers), IssueTopology.SERVICE_CERTIFICATE_DEAD_LETTERS);
+            context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())),
+                    IssueTopology.SERVICE_CERTIFICATE_DEAD_LETTERS);
             return;
         }
         context.forward(record.withValue(EventJson.write(answer(request))), IssueTopology.SERVICE_CERTIFICATE_RESULTS);

@@ -171,7 +171,8 @@ public final class Agent {
 
     private static void write(IssueResult result, HolderKey key, Path destination) throws java.io.IOException {
         DirectoryDestination directory = new DirectoryDestination(destination);
-        directory.write(Outputs.render(Credentials.identity(result, key), RenderOptions.DEFAULTS, directory.directory()));
+        directory.write(Outputs.render(Credentials.identity(result, key), RenderOptions.DEFAULTS,
+                new DeliverySpec.Destination(DeliverySpec.Destination.DIRECTORY, directory.directory().toString())));
         var id = result.identity();
         System.out.println("Renewed the identity of bot " + result.bot() + " (instance " + id.instanceId() + ", generation "
                 + id.generation() + ") in " + directory.directory() + " (valid until " + id.validBefore() + ").");

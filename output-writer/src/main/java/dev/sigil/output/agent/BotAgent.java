@@ -113,13 +113,11 @@ final class BotAgent {
     }
 
     private void write(IssueResult result, HolderKey next, List<HolderKey> outputKeys, String reason) throws IOException {
-        Path storageDir = config.storage.path() == null ? Path.of("/") : Path.of(config.storage.path());
-        storage.write(Outputs.render(Credentials.identity(result, next), RenderOptions.DEFAULTS, storageDir));
+        storage.write(Outputs.render(Credentials.identity(result, next), RenderOptions.DEFAULTS, config.storage));
         for (int i = 0; i < config.outputs.size(); i++) {
             AgentOutput output = config.outputs.get(i);
-            Path dir = output.destination().path() == null ? Path.of("/") : Path.of(output.destination().path());
             destinations.get(i).write(Outputs.render(Credentials.output(result, result.outputs().get(i), outputKeys.get(i)),
-                    output.render(), dir));
+                    output.render(), output.destination()));
         }
         key = next;
         certificate = result.identity().tlsCertificate();
@@ -133,7 +131,7 @@ final class BotAgent {
             out.println("Note: " + id.notice());
         }
         if (config.storage.path() != null) {
-            out.println("Use it: ssh -F " + storageDir.resolve(IdentityOutput.SSH_CONFIG) + " " + id.principals().get(0) + "@<host>");
+            out.println("Use it: ssh -F " + Path.of(config.storage.path()).resolve(IdentityOutput.SSH_CONFIG) + " " + id.principals().get(0) + "@<host>");
         }
         for (int i = 0; i < config.outputs.size(); i++) {
             out.println("  " + config.outputs.get(i).request().kind() + " -> " + destinations.get(i).describe());

@@ -1,7 +1,6 @@
 package dev.sigil.output.delivery;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -232,9 +231,8 @@ public class DeliveryService {
             }
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering unreadable delivery %s: %s", record.key(), e.getMessage());
-            ProducerRecord<String, String> dead = new ProducerRecord<>(Topics.deadLetter(Topics.DELIVERIES), record.key(), record.value());
-            dead.headers().add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            deadLetters.send(dead);
+            deadLetters.send(new ProducerRecord<>(Topics.deadLetter(Topics.DELIVERIES), null, record.key(), record.value(),
+                    ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())));
             return;
         }
         if (!java.util.Objects.equals(spec.node(), node.orElse(null))) {
@@ -326,9 +324,8 @@ public class DeliveryService {
                 if (delivery.destination == null) {
                     delivery.destination = Destinations.open(spec.destination(), this::kubernetes);
                 }
-                Path directory = spec.destination().path() == null ? Path.of("/") : Path.of(spec.destination().path());
                 List<OutputFile> files = Outputs.render(credentials, new RenderOptions(spec.format(), spec.kubernetesServer()),
-                        directory);
+                        spec.destination());
                 delivery.destination.write(files);
                 delivery.written = files.stream().map(OutputFile::name).toList();
                 delivery.instanceId = result.identity().instanceId();

@@ -3,14 +3,19 @@ package dev.sigil.output.output;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.output.destination.OutputFile;
 
 /** Renders an output of any kind into the files its consumers read; the agent and the service both come here. */
 public final class Outputs {
 
-    /** The files of one output; {@code directory} is where they will be, for files that name each other by path. */
-    public static List<OutputFile> render(Credentials credentials, RenderOptions options, Path directory) {
+    /**
+     * The files of one output, for the destination they go to: files that name each other by path (ssh_config) use
+     * a directory destination's path; other destinations have none to name.
+     */
+    public static List<OutputFile> render(Credentials credentials, RenderOptions options, DeliverySpec.Destination destination) {
+        Path directory = destination.path() == null ? Path.of("/") : Path.of(destination.path());
         String kind = credentials.kind() == null ? OutputRequest.IDENTITY : credentials.kind();
         return switch (kind) {
             case OutputRequest.IDENTITY -> IdentityOutput.render(credentials, directory);

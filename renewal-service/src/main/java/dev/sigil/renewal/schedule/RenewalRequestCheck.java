@@ -1,8 +1,5 @@
 package dev.sigil.renewal.schedule;
 
-import java.nio.charset.StandardCharsets;
-
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -43,8 +40,7 @@ final class RenewalRequestCheck implements Processor<String, String, String, Str
             return;
         }
         LOG.warnf("dead-lettering an unreadable renewal request: %s", problem);
-        var headers = new RecordHeaders(record.headers().toArray());
-        headers.add(ReplyHeaders.DEAD_LETTER_REASON, problem.getBytes(StandardCharsets.UTF_8));
-        context.forward(record.withHeaders(headers), RenewalTopology.REQUEST_DEAD_LETTER_SINK);
+        context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), problem)),
+                RenewalTopology.REQUEST_DEAD_LETTER_SINK);
     }
 }

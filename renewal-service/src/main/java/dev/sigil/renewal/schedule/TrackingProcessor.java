@@ -1,13 +1,10 @@
 package dev.sigil.renewal.schedule;
 
-import java.nio.charset.StandardCharsets;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -114,9 +111,8 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
             result = EventJson.read(record.value(), IssueResult.class);
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering an unreadable issue result: %s", e.getMessage());
-            var headers = new RecordHeaders(record.headers().toArray());
-            headers.add(ReplyHeaders.DEAD_LETTER_REASON, e.getMessage().getBytes(StandardCharsets.UTF_8));
-            context.forward(record.withHeaders(headers), RenewalTopology.DEAD_LETTER_SINK);
+            context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())),
+                    RenewalTopology.DEAD_LETTER_SINK);
             return;
         }
         if (!result.isIssued()) {
