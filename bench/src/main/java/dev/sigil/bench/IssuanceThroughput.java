@@ -5,12 +5,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -40,8 +43,11 @@ public final class IssuanceThroughput {
 
     public static void main(String[] args) throws Exception {
         int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
-        try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-bench-issue"),
-                "bench.sigil.test").withReplicas(Service.RENEWAL, 0).withReplicas(Service.OUTPUT_WRITER, 0).start()) {
+        // Further arguments NAME=value go to the services' environment, e.g. KAFKA_STREAMS_COMMIT_INTERVAL_MS=100.
+        LocalCluster configured = ServiceSettings.apply(new LocalCluster(LocalCluster.sourceRoot(),
+                Files.createTempDirectory("sigil-bench-issue"), "bench.sigil.test").withReplicas(Service.RENEWAL, 0)
+                .withReplicas(Service.OUTPUT_WRITER, 0), args, 1);
+        try (LocalCluster cluster = configured.start()) {
             AdminClient admin = new AdminClient(cluster);
             admin.createRole("bench-role", List.of("deploy"));
             List<String> bots = new ArrayList<>();
@@ -53,18 +59,47 @@ public final class IssuanceThroughput {
             }
             String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
                     .start().getInputStream().readAllBytes()).trim();
-            round(cluster, bots, publicKey, 2_000, "warm-up");
+            for (int w = 1; w <= 3; w++) {
+                round(cluster, bots, publicKey, perRound, "warm-up " + w); // the JIT needs tens of thousands of issuances
+            }
+            Map<String, Long> before = topicBytes(cluster);
             double[] rates = new double[3];
             for (int r = 0; r < rates.length; r++) {
                 rates[r] = round(cluster, bots, publicKey, perRound, "round " + (r + 1));
             }
+            printBytesPerIssuance(before, topicBytes(cluster), 3L * perRound);
             Arrays.sort(rates);
             System.out.printf("%nIssuance throughput (issuer-service x1, exactly_once_v2, %d cores): median %.0f issuances/s "
                     + "(min %.0f, max %.0f over 3 rounds of %,d)%n", Runtime.getRuntime().availableProcessors(), rates[1],
                     rates[0], rates[2], perRound);
-            System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args=\"" + perRound + "\"");
+            System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args=\"" + perRound
+                    + ServiceSettings.describe(args, 1) + "\"");
         }
         System.exit(0);
+    }
+
+    /** Bytes on disk per topic (all partitions), from the broker's log directories. */
+    private static Map<String, Long> topicBytes(LocalCluster cluster) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            Map<String, Long> bytes = new TreeMap<>();
+            admin.describeLogDirs(List.of(1)).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
+                    dir.replicaInfos().forEach((partition, info) -> bytes.merge(partition.topic(), info.size(), Long::sum))));
+            return bytes;
+        }
+    }
+
+    /** What one issuance costs the broker: bytes written per topic, over the measured rounds. */
+    private static void printBytesPerIssuance(Map<String, Long> before, Map<String, Long> after, long issuances) {
+        System.out.println("Bytes written to the broker per issuance:");
+        long total = 0;
+        for (var topic : after.entrySet()) {
+            long written = topic.getValue() - before.getOrDefault(topic.getKey(), 0L);
+            if (written > issuances / 10) {
+                System.out.printf("  %-60s %,8d%n", topic.getKey(), written / issuances);
+                total += written;
+            }
+        }
+        System.out.printf("  %-60s %,8d%n", "total", total / issuances);
     }
 
     /** Sends n requests, waits for every result, returns results per second from the first send to the last result. */
@@ -101,8 +136,7 @@ public final class IssuanceThroughput {
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (!waiting.isEmpty() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(200))) {
-                    var result = EventJson.MAPPER.readTree(record.value());
-                    if (waiting.remove(result.path("requestId").asText()) && result.has("refusal")) {
+                    if (waiting.remove(ResultIds.requestId(record.value())) && record.value().contains("\"refusal\":")) {
                         refused.incrementAndGet();
                     }
                 }

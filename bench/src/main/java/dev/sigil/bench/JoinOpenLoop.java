@@ -36,9 +36,10 @@ public final class JoinOpenLoop {
     public static void main(String[] args) throws Exception {
         int[] rates = java.util.Arrays.stream((args.length > 0 ? args[0] : "200,500,1000").split(",")).mapToInt(Integer::parseInt).toArray();
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        try (LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), Files.createTempDirectory("sigil-bench-join"),
-                "bench.sigil.test").withReplicas(Service.OUTPUT_WRITER, 0)
-                .withRateLimitsLifted().start()) {
+        // Further arguments NAME=value go to the services' environment, e.g. KAFKA_STREAMS_COMMIT_INTERVAL_MS=10.
+        try (LocalCluster cluster = ServiceSettings.apply(new LocalCluster(LocalCluster.sourceRoot(),
+                Files.createTempDirectory("sigil-bench-join"), "bench.sigil.test").withReplicas(Service.OUTPUT_WRITER, 0)
+                .withRateLimitsLifted(), args, 2).start()) {
             AdminClient admin = new AdminClient(cluster);
             admin.createRole("bench-role", List.of("deploy"));
             for (int i = 0; i < BOTS; i++) {
@@ -46,9 +47,11 @@ public final class JoinOpenLoop {
             }
             String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
                     .start().getInputStream().readAllBytes()).trim();
-            HttpClient http = cluster.httpClient();
+            HttpClient http = cluster.httpClient(HttpClient.Version.HTTP_2);
             StringBuilder summary = new StringBuilder();
-            run(cluster, http, admin, publicKey, 100, 5, "warm-up");
+            // The JIT needs thousands of joins through every service before latency settles.
+            run(cluster, http, admin, publicKey, 100, 5, "warm-up 1");
+            run(cluster, http, admin, publicKey, 300, 10, "warm-up 2");
             for (int rate : rates) {
                 summary.append(run(cluster, http, admin, publicKey, rate, seconds, rate + " joins/s")).append('\n');
             }
@@ -56,7 +59,8 @@ public final class JoinOpenLoop {
             System.out.println("== HTTP join latency, open loop, " + seconds + " s per rate (ms from when each join was due) ==");
             System.out.print(summary);
             System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.JoinOpenLoop -Dexec.args=\""
-                    + String.join(",", java.util.Arrays.stream(rates).mapToObj(String::valueOf).toList()) + " " + seconds + "\"");
+                    + String.join(",", java.util.Arrays.stream(rates).mapToObj(String::valueOf).toList()) + " " + seconds
+                    + ServiceSettings.describe(args, 2) + "\"");
         }
         System.exit(0);
     }

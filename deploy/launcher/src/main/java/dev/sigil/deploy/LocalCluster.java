@@ -177,6 +177,15 @@ public final class LocalCluster implements AutoCloseable {
         return trustingClient;
     }
 
+    /**
+     * A new client that trusts Sigil's CA and speaks the given HTTP version: HTTP/2 multiplexes requests over one
+     * connection, as a load generator with a fixed set of keep-alive connections would.
+     */
+    public HttpClient httpClient(HttpClient.Version version) {
+        return HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(CaTrust.sslContext(tlsCa())).build();
+    }
+
     public String adminToken() {
         return adminToken;
     }

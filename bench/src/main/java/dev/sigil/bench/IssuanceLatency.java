@@ -1,0 +1,140 @@
+package dev.sigil.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.Topics;
+import dev.sigil.deploy.AdminClient;
+import dev.sigil.deploy.LocalCluster;
+import dev.sigil.deploy.Service;
+
+/**
+ * The Kafka part of a join's latency: issue requests put straight on {@code sigil.issue.requests} at a constant rate
+ * (one driver thread sends and polls, like a join-service replica), each timed until its result is readable
+ * read_committed on {@code sigil.issue.results}. Beside {@link JoinOpenLoop} it splits a join's latency into what
+ * the issuer's exactly-once transactions cost and what HTTPS and join-service add.
+ *
+ * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args="100,300,500 10"</pre>
+ */
+public final class IssuanceLatency {
+    private static final int BOTS = 16;
+
+    public static void main(String[] args) throws Exception {
+        int[] rates = Arrays.stream((args.length > 0 ? args[0] : "100,300,500").split(",")).mapToInt(Integer::parseInt).toArray();
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        // Further arguments NAME=value go to the services' environment, e.g. KAFKA_STREAMS_COMMIT_INTERVAL_MS=10.
+        try (LocalCluster cluster = ServiceSettings.apply(new LocalCluster(LocalCluster.sourceRoot(),
+                Files.createTempDirectory("sigil-bench-latency"), "bench.sigil.test").withReplicas(Service.RENEWAL, 0)
+                .withReplicas(Service.OUTPUT_WRITER, 0), args, 2).start()) {
+            AdminClient admin = new AdminClient(cluster);
+            admin.createRole("bench-role", List.of("deploy"));
+            for (int i = 0; i < BOTS; i++) {
+                admin.createBot("bench-" + i, List.of("bench-role"), List.of("deploy"));
+                admin.createDelivery("bench-" + i + "-d", "bench-" + i, "identity", "/var/lib/sigil/bench/" + i, "1h");
+            }
+            String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
+                    .start().getInputStream().readAllBytes()).trim();
+            StringBuilder summary = new StringBuilder();
+            try (Driver driver = new Driver(cluster.bootstrapServers(), publicKey)) {
+                driver.run(100, 5, "warm-up 1");
+                driver.run(300, 10, "warm-up 2");
+                for (int rate : rates) {
+                    summary.append(driver.run(rate, seconds, rate + " issues/s")).append('\n');
+                }
+            }
+            System.out.println();
+            System.out.println("== Issuance latency through Kafka alone, open loop, " + seconds + " s per rate (ms from when each request was due) ==");
+            System.out.print(summary);
+            System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args=\""
+                    + String.join(",", Arrays.stream(rates).mapToObj(String::valueOf).toList()) + " " + seconds
+                    + ServiceSettings.describe(args, 2) + "\"");
+        }
+        System.exit(0);
+    }
+
+    /** One producer and one read_committed consumer on one thread, as a join-service replica has. */
+    private static final class Driver implements AutoCloseable {
+        private final KafkaProducer<String, String> producer;
+        private final KafkaConsumer<String, String> results;
+        private final String publicKey;
+
+        Driver(String bootstrapServers, String publicKey) {
+            this.publicKey = publicKey;
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrapServers);
+            p.put("linger.ms", "0"); // as join-service sends
+            producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+            Properties c = new Properties();
+            c.put("bootstrap.servers", bootstrapServers);
+            c.put("isolation.level", "read_committed");
+            results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+            List<TopicPartition> partitions = results.partitionsFor(Topics.ISSUE_RESULTS).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            results.assign(partitions);
+            results.seekToEnd(partitions);
+            partitions.forEach(results::position);
+        }
+
+        String run(int rate, int seconds, String name) throws IOException {
+            int n = rate * seconds;
+            double[] latencies = new double[n];
+            Arrays.fill(latencies, Double.NaN);
+            Map<String, Integer> pending = new HashMap<>();
+            List<Long> due = new ArrayList<>(n);
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / rate;
+            long deadline = start + Duration.ofSeconds(seconds + 30).toNanos();
+            int sent = 0;
+            int answered = 0;
+            while (answered < n && System.nanoTime() < deadline) {
+                while (sent < n && System.nanoTime() >= start + sent * interval) {
+                    String id = UUID.randomUUID().toString();
+                    String bot = "bench-" + (sent % BOTS);
+                    pending.put(id, sent);
+                    due.add(start + sent * interval);
+                    producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, EventJson.write(new IssueRequest(id, bot,
+                            new Attestation("delivery", bot + "-d", null, null), publicKey, Duration.ofHours(1), Instant.now(),
+                            null, List.of()))));
+                    sent++;
+                }
+                for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {
+                    Integer index = pending.remove(ResultIds.requestId(record.value()));
+                    if (index != null) {
+                        latencies[index] = (System.nanoTime() - due.get(index)) / 1e6;
+                        answered++;
+                    }
+                }
+            }
+            String line = String.format("%-16s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
+                    answered == n ? "" : "; " + (n - answered) + " unanswered");
+            System.out.println(line);
+            return line;
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+            results.close();
+        }
+    }
+}
