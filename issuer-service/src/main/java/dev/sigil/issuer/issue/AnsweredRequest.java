@@ -2,6 +2,9 @@ package dev.sigil.issuer.issue;
 
 import dev.sigil.contract.IssueResult;
 
-/** An issued answer kept by request id, so a retried request gets it again instead of new certificates. */
-record AnsweredRequest(String bot, String publicKey, long forgetAfter, IssueResult result) {
+/**
+ * An issued answer kept by request id for {@link IssueTopology#REMEMBER_ANSWERS}, so a retried request gets it again
+ * instead of new certificates.
+ */
+record AnsweredRequest(String bot, String publicKey, IssueResult result) {
 }

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.jboss.logging.Logger;
 
 import dev.sigil.contract.Attestation;
@@ -47,7 +49,6 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
-    private static final Duration REMEMBER_RESULTS = Duration.ofHours(1);
     /** Join methods whose identities renew themselves; the others re-join. */
     private static final java.util.Set<String> TOKEN_METHODS = java.util.Set.of("token", "bound_keypair");
     /** output-writer's requests for a delivery: the delivery on {@code sigil.deliveries} is the proof. */
@@ -59,7 +60,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
     private KeyValueStore<String, String> joinCounts;
-    private KeyValueStore<String, String> results;
+    private WindowStore<String, String> answers;
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
@@ -74,9 +75,9 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         this.usedProofs = context.getStateStore(IssueTopology.USED_PROOFS);
         this.instances = context.getStateStore(IssueTopology.INSTANCES);
         this.joinCounts = context.getStateStore(IssueTopology.JOIN_COUNTS);
-        this.results = context.getStateStore(IssueTopology.RESULTS);
+        this.answers = context.getStateStore(IssueTopology.ANSWERS);
         this.deliveries = context.getStateStore(IssueTopology.DELIVERIES);
-        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS),
                 context.getStateStore(IssueTopology.LEAF_CLUSTERS)), ca.bundle().clusterName(),
@@ -102,8 +103,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         if (result == null) {
             result = issue(request, Instant.now());
             if (result.isIssued()) {
-                results.put(request.requestId(), EventJson.write(new AnsweredRequest(request.bot(), request.publicKey(),
-                        Instant.now().plus(REMEMBER_RESULTS).toEpochMilli(), result)));
+                answers.put(request.requestId(), EventJson.write(new AnsweredRequest(request.bot(), request.publicKey(), result)),
+                        System.currentTimeMillis());
             }
         }
         Headers replyHeaders = new RecordHeaders(record.headers().toArray());
@@ -120,7 +121,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
      * never a second set; a request id reused for anything else is refused.
      */
     private IssueResult earlierAnswer(IssueRequest request) {
-        String json = results.get(request.requestId());
+        Instant now = Instant.now();
+        String json = null;
+        try (WindowStoreIterator<String> earlier = answers.fetch(request.requestId(),
+                now.minus(IssueTopology.REMEMBER_ANSWERS), now.plus(CLOCK_SKEW))) {
+            while (earlier.hasNext()) {
+                json = earlier.next().value;
+            }
+        }
         if (json == null) {
             return null;
         }
@@ -320,20 +328,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         return attestation.proofExpires() != null ? attestation.proofExpires() : Instant.now().plus(Duration.ofDays(1));
     }
 
-    /** Forgets what no longer matters: proofs whose token has expired (refused on expiry alone), old answers. */
-    private void purgeExpired(long nowMillis) {
-        purgeExpiredProofs(nowMillis);
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, String> all = results.all()) {
-            all.forEachRemaining(kv -> {
-                if (EventJson.read(kv.value, AnsweredRequest.class).forgetAfter() < nowMillis) {
-                    old.add(kv.key);
-                }
-            });
-        }
-        old.forEach(results::delete);
-    }
-
+    /**
+     * Forgets proofs whose token has expired (refused on expiry alone from then on). Answers need no purge: their
+     * window store drops each half hour's segment whole once it is older than {@link IssueTopology#REMEMBER_ANSWERS}.
+     */
     private void purgeExpiredProofs(long nowMillis) {
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, String> all = usedProofs.all()) {

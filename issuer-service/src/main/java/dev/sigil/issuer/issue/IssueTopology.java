@@ -3,6 +3,7 @@ package dev.sigil.issuer.issue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
+import java.time.Duration;
 import java.util.Set;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -32,7 +33,9 @@ public class IssueTopology {
     static final String USED_PROOFS = "used-proofs";
     static final String INSTANCES = "bot-instances";
     static final String JOIN_COUNTS = "join-counts";
-    static final String RESULTS = "answered-requests";
+    /** Issued answers by request id, in a window store so old ones expire a segment at a time, never one by one. */
+    static final String ANSWERS = "remembered-answers";
+    static final Duration REMEMBER_ANSWERS = Duration.ofHours(1);
     static final String LOCKS_SINK = "lock-writer";
     static final String INSTANCES_SINK = "bot-instance-writer";
     static final String CA_SINK = "ca-writer";
@@ -62,8 +65,8 @@ public class IssueTopology {
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOIN_COUNTS),
                 Serdes.String(), Serdes.String()), "issue");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESULTS),
-                Serdes.String(), Serdes.String()), "issue");
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ANSWERS, REMEMBER_ANSWERS,
+                Duration.ofMillis(1), false), Serdes.String(), Serdes.String()), "issue");
         topology.addSink(LOCKS_SINK, Topics.LOCKS, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(INSTANCES_SINK, Topics.BOT_INSTANCES, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "issue");
