@@ -56,8 +56,8 @@ public final class IssuanceLatency {
                     .start().getInputStream().readAllBytes()).trim();
             StringBuilder summary = new StringBuilder();
             try (Driver driver = new Driver(cluster.bootstrapServers(), publicKey)) {
-                driver.run(100, 5, "warm-up 1");
-                driver.run(300, 10, "warm-up 2");
+                driver.run(100, 10, "warm-up 1");
+                driver.run(200, 10, "warm-up 2");
                 for (int rate : rates) {
                     summary.append(driver.run(rate, seconds, rate + " issues/s")).append('\n');
                 }

@@ -50,8 +50,8 @@ public final class JoinOpenLoop {
             HttpClient http = cluster.httpClient(HttpClient.Version.HTTP_2);
             StringBuilder summary = new StringBuilder();
             // The JIT needs thousands of joins through every service before latency settles.
-            run(cluster, http, admin, publicKey, 100, 5, "warm-up 1");
-            run(cluster, http, admin, publicKey, 300, 10, "warm-up 2");
+            run(cluster, http, admin, publicKey, 100, 10, "warm-up 1");
+            run(cluster, http, admin, publicKey, 200, 10, "warm-up 2");
             for (int rate : rates) {
                 summary.append(run(cluster, http, admin, publicKey, rate, seconds, rate + " joins/s")).append('\n');
             }

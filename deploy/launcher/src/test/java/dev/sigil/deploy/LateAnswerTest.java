@@ -22,7 +22,7 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.Topics;
 
 /**
- * A join whose answer does not come within one reply timeout (3 s) is asked for again with the same request id,
+ * A join whose answer does not come within one reply timeout (5 s) is asked for again with the same request id,
  * and the bot gets the one set of certificates the issuer made for it. Under load SmallRye can drop an answer that
  * arrives before the broker acknowledged the request; here the issuer is paused instead, which looks the same to
  * join-service.
@@ -53,7 +53,7 @@ class LateAnswerTest {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(Duration.ofSeconds(8)).until(() -> Files.readString(cluster.log(Service.JOIN))
+            await().atMost(Duration.ofSeconds(9)).until(() -> Files.readString(cluster.log(Service.JOIN))
                     .contains("issue request " + requestId + " for bot " + bot + ": no answer after attempt 1, asking again"));
         } finally {
             signal(cluster, issuers, "-CONT");

@@ -35,7 +35,7 @@ public class IssueClient {
     @Channel("issue-requests")
     KafkaRequestReply<String, String> requests;
 
-    @ConfigProperty(name = "sigil.join.issue-attempts", defaultValue = "3")
+    @ConfigProperty(name = "sigil.join.issue-attempts", defaultValue = "2")
     int attempts;
 
     public Uni<IssueResult> request(IssueRequest request) {
