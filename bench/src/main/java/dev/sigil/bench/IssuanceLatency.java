@@ -34,13 +34,13 @@ import dev.sigil.deploy.Service;
  * read_committed on {@code sigil.issue.results}. Beside {@link JoinOpenLoop} it splits a join's latency into what
  * the issuer's exactly-once transactions cost and what HTTPS and join-service add.
  *
- * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args="100,300,500 10"</pre>
+ * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args="200,500,1000 10"</pre>
  */
 public final class IssuanceLatency {
     private static final int BOTS = 16;
 
     public static void main(String[] args) throws Exception {
-        int[] rates = Arrays.stream((args.length > 0 ? args[0] : "100,300,500").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] rates = Arrays.stream((args.length > 0 ? args[0] : "200,500,1000").split(",")).mapToInt(Integer::parseInt).toArray();
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         // Further arguments NAME=value go to the services' environment, e.g. KAFKA_STREAMS_COMMIT_INTERVAL_MS=10.
         try (LocalCluster cluster = ServiceSettings.apply(new LocalCluster(LocalCluster.sourceRoot(),

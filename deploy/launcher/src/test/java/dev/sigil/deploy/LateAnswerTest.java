@@ -23,7 +23,7 @@ import dev.sigil.contract.Topics;
 
 /**
  * A join whose answer does not come within one reply timeout (5 s) is asked for again with the same request id,
- * and the bot gets the one set of certificates the issuer made for it. Under load SmallRye can drop an answer that
+ * and the bot gets the one set of certificates the issuer made for it, audited once. Under load SmallRye can drop an answer that
  * arrives before the broker acknowledged the request; here the issuer is paused instead, which looks the same to
  * join-service.
  */
@@ -69,6 +69,9 @@ class LateAnswerTest {
             assertThat(answers).as("with the same certificates").allSatisfy(result ->
                     assertThat(result.at("/identity/serial").asText()).isEqualTo(serial));
         });
+        assertThat(Bots.records(cluster, Topics.AUDIT, bot).stream().map(LateAnswerTest::tree)
+                .filter(line -> serial.equals(line.path("serial").asText())).toList())
+                .as("audited once: the second answer repeats the first").hasSize(1);
     }
 
     private static JsonNode tree(String json) {

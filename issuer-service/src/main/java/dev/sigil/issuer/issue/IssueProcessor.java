@@ -99,7 +99,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                     IssueTopology.DEAD_LETTER_SINK);
             return;
         }
-        IssueResult result = earlierAnswer(request);
+        IssueResult earlier = earlierAnswer(request);
+        IssueResult result = earlier;
         if (result == null) {
             result = issue(request, Instant.now());
             if (result.isIssued()) {
@@ -112,8 +113,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         replyHeaders.remove(ReplyHeaders.PARTITION);
         context.forward(record.withKey(request.bot()).withValue(EventJson.write(result)).withHeaders(replyHeaders),
                 IssueTopology.RESULTS_SINK);
-        context.forward(new Record<>(request.bot(), EventJson.write(audit(request, result)), record.timestamp()),
-                IssueTopology.AUDIT_SINK);
+        if (earlier == null || !earlier.isIssued()) { // certificates given again were audited when they were issued
+            context.forward(new Record<>(request.bot(), EventJson.write(audit(request, result)), record.timestamp()),
+                    IssueTopology.AUDIT_SINK);
+        }
     }
 
     /**
