@@ -3,7 +3,6 @@ package dev.sigil.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,15 +15,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import dev.sigil.contract.Attestation;
-import dev.sigil.contract.EventJson;
-import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 import dev.sigil.deploy.AdminClient;
+import dev.sigil.deploy.BotKeys;
 import dev.sigil.deploy.LocalCluster;
 import dev.sigil.deploy.Service;
 
@@ -46,16 +43,10 @@ public final class IssuanceLatency {
         try (LocalCluster cluster = ServiceSettings.apply(new LocalCluster(LocalCluster.sourceRoot(),
                 Files.createTempDirectory("sigil-bench-latency"), "bench.sigil.test").withReplicas(Service.RENEWAL, 0)
                 .withReplicas(Service.OUTPUT_WRITER, 0), args, 2).start()) {
-            AdminClient admin = new AdminClient(cluster);
-            admin.createRole("bench-role", List.of("deploy"));
-            for (int i = 0; i < BOTS; i++) {
-                admin.createBot("bench-" + i, List.of("bench-role"), List.of("deploy"));
-                admin.createDelivery("bench-" + i + "-d", "bench-" + i, "identity", "/var/lib/sigil/bench/" + i, "1h");
-            }
-            String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
-                    .start().getInputStream().readAllBytes()).trim();
+            List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
+            String publicKey = BotKeys.newPublicKey();
             StringBuilder summary = new StringBuilder();
-            try (Driver driver = new Driver(cluster.bootstrapServers(), publicKey)) {
+            try (Driver driver = new Driver(cluster.bootstrapServers(), bots, publicKey)) {
                 driver.run(100, 10, "warm-up 1");
                 driver.run(200, 10, "warm-up 2");
                 for (int rate : rates) {
@@ -76,9 +67,11 @@ public final class IssuanceLatency {
     private static final class Driver implements AutoCloseable {
         private final KafkaProducer<String, String> producer;
         private final KafkaConsumer<String, String> results;
+        private final List<String> bots;
         private final String publicKey;
 
-        Driver(String bootstrapServers, String publicKey) {
+        Driver(String bootstrapServers, List<String> bots, String publicKey) {
+            this.bots = bots;
             this.publicKey = publicKey;
             Properties p = new Properties();
             p.put("bootstrap.servers", bootstrapServers);
@@ -88,11 +81,7 @@ public final class IssuanceLatency {
             c.put("bootstrap.servers", bootstrapServers);
             c.put("isolation.level", "read_committed");
             results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-            List<TopicPartition> partitions = results.partitionsFor(Topics.ISSUE_RESULTS).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            results.assign(partitions);
-            results.seekToEnd(partitions);
-            partitions.forEach(results::position);
+            TopicReader.followFromNow(results, Topics.ISSUE_RESULTS);
         }
 
         String run(int rate, int seconds, String name) throws IOException {
@@ -109,12 +98,10 @@ public final class IssuanceLatency {
             while (answered < n && System.nanoTime() < deadline) {
                 while (sent < n && System.nanoTime() >= start + sent * interval) {
                     String id = UUID.randomUUID().toString();
-                    String bot = "bench-" + (sent % BOTS);
+                    String bot = bots.get(sent % bots.size());
                     pending.put(id, sent);
                     due.add(start + sent * interval);
-                    producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, EventJson.write(new IssueRequest(id, bot,
-                            new Attestation("delivery", bot + "-d", null, null), publicKey, Duration.ofHours(1), Instant.now(),
-                            null, List.of()))));
+                    producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, DeliveryBots.issueRequest(id, bot, publicKey)));
                     sent++;
                 }
                 for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {

@@ -18,15 +18,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import dev.sigil.contract.Attestation;
-import dev.sigil.contract.EventJson;
-import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 import dev.sigil.deploy.AdminClient;
+import dev.sigil.deploy.BotKeys;
 import dev.sigil.deploy.LocalCluster;
 import dev.sigil.deploy.Service;
 
@@ -49,17 +47,8 @@ public final class IssuanceThroughput {
                 Files.createTempDirectory("sigil-bench-issue"), "bench.sigil.test").withReplicas(Service.RENEWAL, 0)
                 .withReplicas(Service.OUTPUT_WRITER, 0), args, 1);
         try (LocalCluster cluster = configured.start()) {
-            AdminClient admin = new AdminClient(cluster);
-            admin.createRole("bench-role", List.of("deploy"));
-            List<String> bots = new ArrayList<>();
-            for (int i = 0; i < BOTS; i++) {
-                String bot = "bench-" + i;
-                admin.createBot(bot, List.of("bench-role"), List.of("deploy"));
-                admin.createDelivery(bot + "-d", bot, "identity", "/var/lib/sigil/bench/" + bot, "1h");
-                bots.add(bot);
-            }
-            String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
-                    .start().getInputStream().readAllBytes()).trim();
+            List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
+            String publicKey = BotKeys.newPublicKey();
             for (int w = 1; w <= 3; w++) {
                 round(cluster, bots, publicKey, perRound, "warm-up " + w); // the JIT needs tens of thousands of issuances
             }
@@ -116,11 +105,7 @@ public final class IssuanceThroughput {
         p.put("acks", "all");
         try (KafkaConsumer<String, String> results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
                 KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            List<TopicPartition> partitions = results.partitionsFor(Topics.ISSUE_RESULTS).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            results.assign(partitions);
-            results.seekToEnd(partitions);
-            partitions.forEach(results::position);
+            TopicReader.followFromNow(results, Topics.ISSUE_RESULTS);
             List<String> ids = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 ids.add(UUID.randomUUID().toString());
@@ -129,9 +114,7 @@ public final class IssuanceThroughput {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 String bot = bots.get(i % bots.size());
-                IssueRequest request = new IssueRequest(ids.get(i), bot, new Attestation("delivery", bot + "-d", null, null),
-                        publicKey, Duration.ofHours(1), java.time.Instant.now(), null, List.of());
-                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, EventJson.write(request)));
+                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, DeliveryBots.issueRequest(ids.get(i), bot, publicKey)));
             }
             producer.flush();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.deploy.AdminClient;
+import dev.sigil.deploy.BotKeys;
 import dev.sigil.deploy.LocalCluster;
 import dev.sigil.deploy.Service;
 
@@ -45,8 +46,7 @@ public final class JoinOpenLoop {
             for (int i = 0; i < BOTS; i++) {
                 admin.createBot("bench-" + i, List.of("bench-role"), List.of("deploy"));
             }
-            String publicKey = new String(new ProcessBuilder("sh", "-c", "d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub")
-                    .start().getInputStream().readAllBytes()).trim();
+            String publicKey = BotKeys.newPublicKey();
             HttpClient http = cluster.httpClient(HttpClient.Version.HTTP_2);
             StringBuilder summary = new StringBuilder();
             // The JIT needs thousands of joins through every service before latency settles.

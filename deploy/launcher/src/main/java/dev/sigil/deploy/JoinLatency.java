@@ -4,18 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
-import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
-import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
-import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
 
 import dev.sigil.contract.EventJson;
 import picocli.CommandLine;
@@ -53,7 +46,7 @@ final class JoinLatency implements Callable<Integer> {
             URI join = cluster.url(Service.JOIN).resolve("/v1/join");
             List<Double> millis = new ArrayList<>();
             for (int i = 0; i < tokens.size(); i++) {
-                String body = EventJson.write(Map.of("joinMethod", "token", "token", tokens.get(i), "publicKey", newPublicKey()));
+                String body = EventJson.write(Map.of("joinMethod", "token", "token", tokens.get(i), "publicKey", BotKeys.newPublicKey()));
                 long start = System.nanoTime();
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(join)
                         .header("Content-Type", "application/json")
@@ -77,12 +70,5 @@ final class JoinLatency implements Callable<Integer> {
 
     private static double pct(List<Double> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    private static String newPublicKey() throws Exception {
-        Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
-        generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
-        var pub = (Ed25519PublicKeyParameters) generator.generateKeyPair().getPublic();
-        return "ssh-ed25519 " + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pub));
     }
 }

@@ -171,8 +171,7 @@ public final class LocalCluster implements AutoCloseable {
     /** An HTTP client that trusts Sigil's CA, for join-service's HTTPS. */
     public synchronized HttpClient httpClient() {
         if (trustingClient == null) {
-            trustingClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).sslContext(CaTrust.sslContext(tlsCa())).build();
+            trustingClient = httpClient(HttpClient.Version.HTTP_1_1);
         }
         return trustingClient;
     }
