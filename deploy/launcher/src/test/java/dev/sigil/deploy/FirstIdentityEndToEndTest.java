@@ -85,6 +85,7 @@ class FirstIdentityEndToEndTest {
     void renewalServiceTracksTheIssuedIdentityWithARenewalPointInsideItsLifetime(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of("deploy"));
         Bots.Answer joined = Bots.join(cluster, Bots.admin(cluster).createToken(bot, "10m"), Bots.newPublicKey());
+        Instant answeredBy = Instant.now();
         assertThat(joined.status()).isEqualTo(200);
         String instance = joined.body().at("/identity/instanceId").asText();
 
@@ -100,8 +101,12 @@ class FirstIdentityEndToEndTest {
         Instant after = Instant.parse(identity.get("validAfter").asText());
         Instant before = Instant.parse(identity.get("validBefore").asText());
         Instant renewAt = Instant.parse(identity.get("renewAt").asText());
-        Duration life = Duration.between(after, before);
-        assertThat(renewAt).isBetween(after.plus(life.multipliedBy(4).dividedBy(10)), after.plus(life.multipliedBy(6).dividedBy(10)));
+        // The lifetime is counted from issuance, which lies between the backdated validAfter and the answer.
+        assertThat(renewAt).isBetween(fractionOfTheWay(after, before, 0.4), fractionOfTheWay(answeredBy, before, 0.6));
+    }
+
+    private static Instant fractionOfTheWay(Instant from, Instant to, double fraction) {
+        return from.plusMillis((long) (Duration.between(from, to).toMillis() * fraction));
     }
 
     /** Reads "Valid: from X to Y" of ssh-keygen -L, run in UTC. */
