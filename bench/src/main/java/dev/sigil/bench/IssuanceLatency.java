@@ -29,7 +29,8 @@ import dev.sigil.deploy.Service;
  * The Kafka part of a join's latency: issue requests put straight on {@code sigil.issue.requests} at a constant rate
  * (one driver thread sends and polls, like a join-service replica), each timed until its result is readable
  * read_committed on {@code sigil.issue.results}. Beside {@link JoinOpenLoop} it splits a join's latency into what
- * the issuer's exactly-once transactions cost and what HTTPS and join-service add.
+ * the issuer's exactly-once transactions cost and what HTTPS and join-service add. At each rate it first measures
+ * {@link KafkaEcho}, plain and exactly-once, with the same driver: the floor this machine's Kafka sets.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args="200,500,1000 10"</pre>
  */
@@ -46,11 +47,20 @@ public final class IssuanceLatency {
             List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
             String publicKey = BotKeys.newPublicKey();
             StringBuilder summary = new StringBuilder();
-            try (Driver driver = new Driver(cluster.bootstrapServers(), bots, publicKey)) {
-                driver.run(100, 10, "warm-up 1");
-                driver.run(200, 10, "warm-up 2");
+            String bootstrap = cluster.bootstrapServers();
+            try (KafkaEcho plain = KafkaEcho.start(bootstrap, false); KafkaEcho exactlyOnce = KafkaEcho.start(bootstrap, true);
+                    Driver plainEcho = new Driver(bootstrap, plain.requests, plain.answers, plain.isolation(), bots, publicKey);
+                    Driver eosEcho = new Driver(bootstrap, exactlyOnce.requests, exactlyOnce.answers, exactlyOnce.isolation(), bots, publicKey);
+                    Driver issuer = new Driver(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, "read_committed", bots, publicKey)) {
+                issuer.run(100, 10, "warm-up 1");
+                issuer.run(200, 10, "warm-up 2");
+                plainEcho.run(200, 3, "warm-up echo");
+                eosEcho.run(200, 3, "warm-up echo, exactly-once");
+                // Floors and issuer one after the other at each rate, so all three meet the same machine.
                 for (int rate : rates) {
-                    summary.append(driver.run(rate, seconds, rate + " issues/s")).append('\n');
+                    summary.append(plainEcho.run(rate, seconds, rate + "/s Kafka echo")).append('\n');
+                    summary.append(eosEcho.run(rate, seconds, rate + "/s Kafka echo, exactly-once")).append('\n');
+                    summary.append(issuer.run(rate, seconds, rate + "/s issuer")).append('\n');
                 }
             }
             System.out.println();
@@ -63,14 +73,16 @@ public final class IssuanceLatency {
         System.exit(0);
     }
 
-    /** One producer and one read_committed consumer on one thread, as a join-service replica has. */
+    /** One producer and one consumer on one thread, as a join-service replica has. */
     private static final class Driver implements AutoCloseable {
         private final KafkaProducer<String, String> producer;
         private final KafkaConsumer<String, String> results;
+        private final String requests;
         private final List<String> bots;
         private final String publicKey;
 
-        Driver(String bootstrapServers, List<String> bots, String publicKey) {
+        Driver(String bootstrapServers, String requests, String answers, String isolation, List<String> bots, String publicKey) {
+            this.requests = requests;
             this.bots = bots;
             this.publicKey = publicKey;
             Properties p = new Properties();
@@ -79,9 +91,9 @@ public final class IssuanceLatency {
             producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
             Properties c = new Properties();
             c.put("bootstrap.servers", bootstrapServers);
-            c.put("isolation.level", "read_committed");
+            c.put("isolation.level", isolation);
             results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-            TopicReader.followFromNow(results, Topics.ISSUE_RESULTS);
+            TopicReader.followFromNow(results, answers);
         }
 
         String run(int rate, int seconds, String name) throws IOException {
@@ -101,7 +113,7 @@ public final class IssuanceLatency {
                     String bot = bots.get(sent % bots.size());
                     pending.put(id, sent);
                     due.add(start + sent * interval);
-                    producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, DeliveryBots.issueRequest(id, bot, publicKey)));
+                    producer.send(new ProducerRecord<>(requests, bot, DeliveryBots.issueRequest(id, bot, publicKey)));
                     sent++;
                 }
                 for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {
@@ -112,7 +124,7 @@ public final class IssuanceLatency {
                     }
                 }
             }
-            String line = String.format("%-16s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
+            String line = String.format("%-34s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
                     answered == n ? "" : "; " + (n - answered) + " unanswered");
             System.out.println(line);
             return line;

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,7 +34,8 @@ import dev.sigil.deploy.Service;
  * the admin API) run on this machine; the driver puts issue requests for 64 bots' deliveries on
  * {@code sigil.issue.requests} as fast as it can and counts results committed on {@code sigil.issue.results}
  * (read_committed: each one durable). Three warm-up rounds, then three measured; prints each, the median and the
- * bytes one issuance writes to the broker.
+ * bytes one issuance writes to the broker. Each measured round follows one of {@link KafkaEcho} answering every
+ * request with a real issue result, exactly-once: what Kafka alone allows on this machine.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args="20000"</pre>
  */
@@ -49,19 +51,31 @@ public final class IssuanceThroughput {
         try (LocalCluster cluster = configured.start()) {
             List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
             String publicKey = BotKeys.newPublicKey();
-            for (int w = 1; w <= 3; w++) {
-                round(cluster, bots, publicKey, perRound, "warm-up " + w); // the JIT needs tens of thousands of issuances
+            String bootstrap = cluster.bootstrapServers();
+            AtomicReference<String> sample = new AtomicReference<>();
+            for (int w = 1; w <= 3; w++) { // the JIT needs tens of thousands of issuances
+                round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound, "warm-up " + w, sample);
             }
-            Map<String, Long> before = topicBytes(cluster);
-            double[] rates = new double[3];
-            for (int r = 0; r < rates.length; r++) {
-                rates[r] = round(cluster, bots, publicKey, perRound, "round " + (r + 1));
+            try (KafkaEcho echo = KafkaEcho.answeringWith(bootstrap, sample.get())) {
+                round(bootstrap, echo.requests, echo.answers, bots, publicKey, perRound, "warm-up echo", sample);
+                // Kafka alone and the issuer take turns, so both meet the same machine.
+                Map<String, Long> before = topicBytes(cluster);
+                double[] rates = new double[3];
+                double[] floor = new double[3];
+                for (int r = 0; r < rates.length; r++) {
+                    floor[r] = round(bootstrap, echo.requests, echo.answers, bots, publicKey, perRound, "round " + (r + 1) + " Kafka echo", sample);
+                    rates[r] = round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound,
+                            "round " + (r + 1) + " issuer", sample);
+                }
+                printBytesPerIssuance(before, topicBytes(cluster), 3L * perRound);
+                Arrays.sort(rates);
+                Arrays.sort(floor);
+                System.out.printf("%nKafka alone (an exactly-once echo answering with a real issue result, no signing): median %.0f/s "
+                        + "(min %.0f, max %.0f)%n", floor[1], floor[0], floor[2]);
+                System.out.printf("Issuance throughput (issuer-service x1, exactly_once_v2, %d cores): median %.0f issuances/s "
+                        + "(min %.0f, max %.0f over 3 rounds of %,d)%n", Runtime.getRuntime().availableProcessors(), rates[1],
+                        rates[0], rates[2], perRound);
             }
-            printBytesPerIssuance(before, topicBytes(cluster), 3L * perRound);
-            Arrays.sort(rates);
-            System.out.printf("%nIssuance throughput (issuer-service x1, exactly_once_v2, %d cores): median %.0f issuances/s "
-                    + "(min %.0f, max %.0f over 3 rounds of %,d)%n", Runtime.getRuntime().availableProcessors(), rates[1],
-                    rates[0], rates[2], perRound);
             System.out.println("Reproduce: mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args=\"" + perRound
                     + ServiceSettings.describe(args, 1) + "\"");
         }
@@ -84,7 +98,7 @@ public final class IssuanceThroughput {
         long total = 0;
         for (var topic : after.entrySet()) {
             long written = topic.getValue() - before.getOrDefault(topic.getKey(), 0L);
-            if (written > issuances / 10) {
+            if (written > issuances / 10 && !topic.getKey().startsWith("bench.")) {
                 System.out.printf("  %-60s %,8d%n", topic.getKey(), written / issuances);
                 total += written;
             }
@@ -92,20 +106,24 @@ public final class IssuanceThroughput {
         System.out.printf("  %-60s %,8d%n", "total", total / issuances);
     }
 
-    /** Sends n requests, waits for every result, returns results per second from the first send to the last result. */
-    private static double round(LocalCluster cluster, List<String> bots, String publicKey, int n, String name) throws Exception {
+    /**
+     * Sends n requests, waits for every answer, returns answers per second from the first send to the last answer;
+     * keeps an issued result as a sample.
+     */
+    private static double round(String bootstrap, String requests, String answers, List<String> bots, String publicKey, int n,
+            String name, AtomicReference<String> sample) throws Exception {
         Set<String> waiting = ConcurrentHashMap.newKeySet();
         AtomicLong refused = new AtomicLong();
         Properties c = new Properties();
-        c.put("bootstrap.servers", cluster.bootstrapServers());
+        c.put("bootstrap.servers", bootstrap);
         c.put("isolation.level", "read_committed");
         Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.put("bootstrap.servers", bootstrap);
         p.put("linger.ms", "5");
         p.put("acks", "all");
         try (KafkaConsumer<String, String> results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
                 KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            TopicReader.followFromNow(results, Topics.ISSUE_RESULTS);
+            TopicReader.followFromNow(results, answers);
             List<String> ids = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 ids.add(UUID.randomUUID().toString());
@@ -114,14 +132,18 @@ public final class IssuanceThroughput {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 String bot = bots.get(i % bots.size());
-                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, bot, DeliveryBots.issueRequest(ids.get(i), bot, publicKey)));
+                producer.send(new ProducerRecord<>(requests, bot, DeliveryBots.issueRequest(ids.get(i), bot, publicKey)));
             }
             producer.flush();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (!waiting.isEmpty() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(200))) {
-                    if (waiting.remove(ResultIds.requestId(record.value())) && record.value().contains("\"refusal\":")) {
-                        refused.incrementAndGet();
+                    if (waiting.remove(ResultIds.requestId(record.value()))) {
+                        if (record.value().contains("\"refusal\":")) {
+                            refused.incrementAndGet();
+                        } else {
+                            sample.compareAndSet(null, record.value());
+                        }
                     }
                 }
             }
