@@ -57,13 +57,14 @@ public final class IssuanceThroughput {
                 round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound, "warm-up " + w, sample);
             }
             try (KafkaEcho echo = KafkaEcho.answeringWith(bootstrap, sample.get())) {
-                round(bootstrap, echo.requests, echo.answers, bots, publicKey, perRound, "warm-up echo", sample);
+                int echoRound = 5 * perRound; // the echo is fast: a round as long as the issuer's for a steadier figure
+                round(bootstrap, echo.requests, echo.answers, bots, publicKey, echoRound, "warm-up echo", sample);
                 // Kafka alone and the issuer take turns, so both meet the same machine.
                 Map<String, Long> before = topicBytes(cluster);
                 double[] rates = new double[3];
                 double[] floor = new double[3];
                 for (int r = 0; r < rates.length; r++) {
-                    floor[r] = round(bootstrap, echo.requests, echo.answers, bots, publicKey, perRound, "round " + (r + 1) + " Kafka echo", sample);
+                    floor[r] = round(bootstrap, echo.requests, echo.answers, bots, publicKey, echoRound, "round " + (r + 1) + " Kafka echo", sample);
                     rates[r] = round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound,
                             "round " + (r + 1) + " issuer", sample);
                 }

@@ -56,6 +56,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
+    private final PromptCommit promptCommit;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
@@ -64,9 +65,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
-    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa) {
+    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, PromptCommit promptCommit) {
         this.ca = ca;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
+        this.promptCommit = promptCommit;
     }
 
     @Override
@@ -86,6 +88,11 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     @Override
     public void process(Record<String, String> record) {
+        answer(record);
+        promptCommit.request(context);
+    }
+
+    private void answer(Record<String, String> record) {
         IssueRequest request;
         try {
             request = EventJson.read(record.value(), IssueRequest.class);
