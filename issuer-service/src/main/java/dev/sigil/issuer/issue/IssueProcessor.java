@@ -56,7 +56,6 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
-    private final PromptCommit promptCommit;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
@@ -65,10 +64,9 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
-    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, PromptCommit promptCommit) {
+    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa) {
         this.ca = ca;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
-        this.promptCommit = promptCommit;
     }
 
     @Override
@@ -88,11 +86,6 @@ final class IssueProcessor implements Processor<String, String, String, String> 
 
     @Override
     public void process(Record<String, String> record) {
-        answer(record);
-        promptCommit.request(context);
-    }
-
-    private void answer(Record<String, String> record) {
         IssueRequest request;
         try {
             request = EventJson.read(record.value(), IssueRequest.class);

@@ -50,17 +50,15 @@ public class IssueTopology {
     @Produces
     public Topology topology(CertificateAuthority ca,
             @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames,
-            @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa,
-            @ConfigProperty(name = "sigil.issue.commit-interval", defaultValue = "20ms") Duration commitInterval) {
+            @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa) {
         Topology topology = new Topology();
-        PromptCommit promptCommit = new PromptCommit(commitInterval);
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
         addDesiredState(topology, LOCKS, Topics.LOCKS);
         addDesiredState(topology, LEAF_CLUSTERS, Topics.LEAF_CLUSTERS);
         addDesiredState(topology, DELIVERIES, Topics.DELIVERIES);
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
-        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, promptCommit), "requests");
+        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),
