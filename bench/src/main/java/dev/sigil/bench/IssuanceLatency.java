@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,7 +31,8 @@ import dev.sigil.deploy.Service;
  * (one driver thread sends and polls, like a join-service replica), each timed until its result is readable
  * read_committed on {@code sigil.issue.results}. Beside {@link JoinOpenLoop} it splits a join's latency into what
  * the issuer's exactly-once transactions cost and what HTTPS and join-service add. At each rate it first measures
- * {@link KafkaEcho}, plain and exactly-once, with the same driver: the floor this machine's Kafka sets.
+ * {@link KafkaEcho} with the same driver — plain, and exactly-once committing every 20 ms (as the issuer) and every
+ * 5 ms: the floor this machine's Kafka sets.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceLatency -Dexec.args="200,500,1000 10"</pre>
  */
@@ -48,19 +50,27 @@ public final class IssuanceLatency {
             String publicKey = BotKeys.newPublicKey();
             StringBuilder summary = new StringBuilder();
             String bootstrap = cluster.bootstrapServers();
-            try (KafkaEcho plain = KafkaEcho.start(bootstrap, false); KafkaEcho exactlyOnce = KafkaEcho.start(bootstrap, true);
-                    Driver plainEcho = new Driver(bootstrap, plain.requests, plain.answers, plain.isolation(), bots, publicKey);
-                    Driver eosEcho = new Driver(bootstrap, exactlyOnce.requests, exactlyOnce.answers, exactlyOnce.isolation(), bots, publicKey);
-                    Driver issuer = new Driver(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, "read_committed", bots, publicKey)) {
+            List<KafkaEcho> echoes = List.of(KafkaEcho.plain(bootstrap), KafkaEcho.exactlyOnce(bootstrap, KafkaEcho.ISSUER_COMMIT_INTERVAL),
+                    KafkaEcho.exactlyOnce(bootstrap, Duration.ofMillis(5)));
+            Map<KafkaEcho, Driver> floors = new LinkedHashMap<>();
+            echoes.forEach(echo -> floors.put(echo, new Driver(bootstrap, echo.requests, echo.answers, echo.isolation(), bots, publicKey)));
+            try (Driver issuer = new Driver(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, "read_committed", bots, publicKey)) {
                 issuer.run(100, 10, "warm-up 1");
                 issuer.run(200, 10, "warm-up 2");
-                plainEcho.run(200, 3, "warm-up echo");
-                eosEcho.run(200, 3, "warm-up echo, exactly-once");
-                // Floors and issuer one after the other at each rate, so all three meet the same machine.
+                for (var floor : floors.entrySet()) {
+                    floor.getValue().run(200, 3, "warm-up " + floor.getKey());
+                }
+                // The floors and the issuer one after the other at each rate, so all meet the same machine.
                 for (int rate : rates) {
-                    summary.append(plainEcho.run(rate, seconds, rate + "/s Kafka echo")).append('\n');
-                    summary.append(eosEcho.run(rate, seconds, rate + "/s Kafka echo, exactly-once")).append('\n');
+                    for (var floor : floors.entrySet()) {
+                        summary.append(floor.getValue().run(rate, seconds, rate + "/s " + floor.getKey())).append('\n');
+                    }
                     summary.append(issuer.run(rate, seconds, rate + "/s issuer")).append('\n');
+                }
+            } finally {
+                for (var floor : floors.entrySet()) {
+                    floor.getValue().close();
+                    floor.getKey().close();
                 }
             }
             System.out.println();
@@ -124,7 +134,7 @@ public final class IssuanceLatency {
                     }
                 }
             }
-            String line = String.format("%-34s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
+            String line = String.format("%-40s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
                     answered == n ? "" : "; " + (n - answered) + " unanswered");
             System.out.println(line);
             return line;

@@ -28,25 +28,28 @@ import dev.sigil.contract.Topics;
 /**
  * Kafka alone, as a floor to measure the issuer against in the same run: a thread that reads each request and
  * writes it back unchanged, with no decision and no signing between. Plain, it answers as soon as it reads (acks=all,
- * no linger); exactly-once, it answers in transactions committed every 20 ms as the issuer's stream threads do, and
- * is read read_committed. It shares the broker and the two cores with Sigil.
+ * no linger); exactly-once, it answers in transactions committed every so often (20 ms as the issuer's stream
+ * threads do), read read_committed. It shares the broker and the two cores with Sigil.
  */
 final class KafkaEcho implements AutoCloseable {
-    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(20);
+    /** As the issuer's stream threads commit. */
+    static final Duration ISSUER_COMMIT_INTERVAL = Duration.ofMillis(20);
 
     final String requests;
     final String answers;
     final boolean exactlyOnce;
+    private final Duration commitInterval;
     private final KafkaConsumer<String, String> consumer;
     private final KafkaProducer<String, String> producer;
     private final UnaryOperator<String> answer;
     private final Thread thread;
     private volatile boolean running = true;
 
-    private KafkaEcho(String bootstrapServers, boolean exactlyOnce, UnaryOperator<String> answer) {
-        this.exactlyOnce = exactlyOnce;
+    private KafkaEcho(String bootstrapServers, Duration commitInterval, UnaryOperator<String> answer) {
+        this.exactlyOnce = commitInterval != null;
+        this.commitInterval = commitInterval;
         this.answer = answer;
-        String name = exactlyOnce ? "bench.echo-eos" : "bench.echo";
+        String name = exactlyOnce ? "bench.echo-eos-" + commitInterval.toMillis() + "ms" : "bench.echo";
         this.requests = name + ".requests";
         this.answers = name + ".answers";
         createLike(bootstrapServers, Topics.ISSUE_REQUESTS, List.of(requests, answers));
@@ -68,9 +71,14 @@ final class KafkaEcho implements AutoCloseable {
         thread.start();
     }
 
-    /** An echo that answers each request with the request itself. */
-    static KafkaEcho start(String bootstrapServers, boolean exactlyOnce) {
-        return new KafkaEcho(bootstrapServers, exactlyOnce, UnaryOperator.identity());
+    /** An echo that answers each request with the request itself, plainly. */
+    static KafkaEcho plain(String bootstrapServers) {
+        return new KafkaEcho(bootstrapServers, null, UnaryOperator.identity());
+    }
+
+    /** An echo that answers each request with the request itself, in transactions committed this often. */
+    static KafkaEcho exactlyOnce(String bootstrapServers, Duration commitInterval) {
+        return new KafkaEcho(bootstrapServers, commitInterval, UnaryOperator.identity());
     }
 
     /**
@@ -80,7 +88,7 @@ final class KafkaEcho implements AutoCloseable {
     static KafkaEcho answeringWith(String bootstrapServers, String issueResult) throws IOException {
         String id = ResultIds.requestId(issueResult);
         String rest = issueResult.substring(issueResult.indexOf(id) + id.length());
-        return new KafkaEcho(bootstrapServers, true, request -> {
+        return new KafkaEcho(bootstrapServers, ISSUER_COMMIT_INTERVAL, request -> {
             try {
                 return "{\"requestId\":\"" + ResultIds.requestId(request) + rest;
             } catch (IOException e) {
@@ -107,7 +115,7 @@ final class KafkaEcho implements AutoCloseable {
                 producer.send(new ProducerRecord<>(answers, record.key(), answer.apply(record.value())));
             }
             uncommitted |= !records.isEmpty();
-            if (exactlyOnce && uncommitted && System.nanoTime() - lastCommit >= COMMIT_INTERVAL.toNanos()) {
+            if (exactlyOnce && uncommitted && System.nanoTime() - lastCommit >= commitInterval.toNanos()) {
                 producer.sendOffsetsToTransaction(positions(), consumer.groupMetadata());
                 producer.commitTransaction();
                 producer.beginTransaction();
@@ -140,6 +148,11 @@ final class KafkaEcho implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create the echo topics: " + e.getCause(), e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return exactlyOnce ? "Kafka echo, exactly-once " + commitInterval.toMillis() + " ms" : "Kafka echo";
     }
 
     @Override
