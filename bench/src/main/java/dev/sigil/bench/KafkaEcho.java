@@ -27,7 +27,8 @@ import dev.sigil.contract.Topics;
 
 /**
  * Kafka alone, as a floor to measure the issuer against in the same run: a thread that reads each request and
- * writes it back unchanged, with no decision and no signing between. Plain, it answers as soon as it reads (acks=all,
+ * writes an answer back — the request itself, or a real issue result — with no decision and no signing between.
+ * Plain, it answers as soon as it reads (acks=all,
  * no linger); exactly-once, it answers in transactions committed every so often (20 ms as the issuer's stream
  * threads do), read read_committed. It shares the broker and the two cores with Sigil.
  */
