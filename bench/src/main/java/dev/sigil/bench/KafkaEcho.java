@@ -28,9 +28,9 @@ import dev.sigil.contract.Topics;
 /**
  * Kafka alone, as a floor to measure the issuer against in the same run: a thread that reads each request and
  * writes an answer back — the request itself, or a real issue result — with no decision and no signing between.
- * Plain, it answers as soon as it reads (acks=all,
- * no linger); exactly-once, it answers in transactions committed every so often (20 ms as the issuer's stream
- * threads do), read read_committed. It shares the broker and the two cores with Sigil.
+ * Plain, it answers as soon as it reads (acks=all, no linger); exactly-once, it answers in transactions committed
+ * every so often (20 ms as the issuer's stream threads do), read read_committed. It shares the broker and the two
+ * cores with Sigil.
  */
 final class KafkaEcho implements AutoCloseable {
     /** As the issuer's stream threads commit. */
