@@ -27,7 +27,8 @@ import dev.sigil.deploy.Service;
  * not earlier ones have been answered, and each latency counts from when its request was due to be sent, so a
  * stalled server shows up as latency instead of silently slowing the load. Token joins over HTTPS through
  * join-service, Kafka and issuer-service (exactly-once), all on this machine; per-client and per-bot rate limits
- * are lifted for the load.
+ * are lifted for the load. Beside the client's mean it prints join-service's own mean time per join, from its
+ * metrics: the rest is TLS, HTTP/2 and the client.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.JoinOpenLoop -Dexec.args="200,500,1000 10"</pre>
  */
@@ -69,6 +70,7 @@ public final class JoinOpenLoop {
             String name) throws Exception {
         int n = rate * seconds;
         List<String> tokens = tokens(admin, n);
+        double[] serverBefore = serverTimes(cluster);
         double[] latencies = new double[n];
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(n);
@@ -91,10 +93,31 @@ public final class JoinOpenLoop {
                     });
         }
         boolean all = done.await(2, TimeUnit.MINUTES);
-        String line = String.format("%-14s %s; statuses %s%s", name + ":", Percentiles.of(latencies), new TreeMap<>(statuses),
+        double[] serverAfter = serverTimes(cluster);
+        double serverMean = (serverAfter[1] - serverBefore[1]) * 1000 / (serverAfter[0] - serverBefore[0]);
+        String line = String.format("%-14s %s; mean %.1f, of it in join-service %.1f; statuses %s%s", name + ":", Percentiles.of(latencies),
+                java.util.Arrays.stream(latencies).average().orElse(Double.NaN), serverMean, new TreeMap<>(statuses),
                 all ? "" : " (some never answered)");
         System.out.println(line);
         return line;
+    }
+
+    /**
+     * join-service's own count and seconds of answered joins (Micrometer's {@code http_server_requests_seconds} for
+     * {@code /v1/join}, every status), to split a join's time between the server and the way to and from it.
+     */
+    private static double[] serverTimes(LocalCluster cluster) throws Exception {
+        HttpResponse<String> metrics = cluster.httpClient().send(HttpRequest.newBuilder(
+                cluster.management(new LocalCluster.Replica(Service.JOIN, 0)).resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        double[] countAndSum = new double[2];
+        for (String line : metrics.body().split("\n")) {
+            if (line.contains("uri=\"/v1/join\"") && line.startsWith("http_server_requests_seconds_count")) {
+                countAndSum[0] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.contains("uri=\"/v1/join\"") && line.startsWith("http_server_requests_seconds_sum")) {
+                countAndSum[1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return countAndSum;
     }
 
     /** Single-use join tokens, one per join, created ahead of the load through the admin API. */

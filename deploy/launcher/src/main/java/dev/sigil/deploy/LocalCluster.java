@@ -147,8 +147,13 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private URI health(Replica replica) {
+        return management(replica).resolve("/q/health/ready");
+    }
+
+    /** Where a replica serves {@code /q/health} and {@code /q/metrics}: plain HTTP, a port of its own on join-service. */
+    public URI management(Replica replica) {
         int port = replica.service() == Service.JOIN ? port(managementPorts, replica) : port(httpPorts, replica);
-        return URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     private static synchronized int port(Map<Replica, Integer> ports, Replica replica) {
