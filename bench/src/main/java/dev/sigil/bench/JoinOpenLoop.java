@@ -110,11 +110,12 @@ public final class JoinOpenLoop {
         HttpResponse<String> metrics = cluster.httpClient().send(HttpRequest.newBuilder(
                 cluster.management(new LocalCluster.Replica(Service.JOIN, 0)).resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         double[] countAndSum = new double[2];
+        List<String> series = List.of("http_server_requests_seconds_count", "http_server_requests_seconds_sum");
         for (String line : metrics.body().split("\n")) {
-            if (line.contains("uri=\"/v1/join\"") && line.startsWith("http_server_requests_seconds_count")) {
-                countAndSum[0] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            } else if (line.contains("uri=\"/v1/join\"") && line.startsWith("http_server_requests_seconds_sum")) {
-                countAndSum[1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            for (int i = 0; i < series.size(); i++) {
+                if (line.startsWith(series.get(i) + "{") && line.contains("uri=\"/v1/join\"")) {
+                    countAndSum[i] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
             }
         }
         return countAndSum;

@@ -77,8 +77,8 @@ final class Bots {
         return dev.sigil.contract.TopicReader.valuesOf(cluster.bootstrapServers(), topic, key, java.time.Duration.ofSeconds(30));
     }
 
-    static String newPublicKey() throws IOException {
-        return publicKey(newKey());
+    static String newPublicKey() {
+        return BotKeys.newPublicKey();
     }
 
     /** A holder's Ed25519 key, as the agent makes one. */

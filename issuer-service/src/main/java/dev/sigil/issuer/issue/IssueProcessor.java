@@ -99,13 +99,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                     IssueTopology.DEAD_LETTER_SINK);
             return;
         }
-        IssueResult earlier = earlierAnswer(request);
+        Instant now = Instant.now();
+        IssueResult earlier = earlierAnswer(request, now);
         IssueResult result = earlier;
         if (result == null) {
-            result = issue(request, Instant.now());
+            result = issue(request, now);
             if (result.isIssued()) {
                 answers.put(request.requestId(), EventJson.write(new AnsweredRequest(request.bot(), request.publicKey(), result)),
-                        System.currentTimeMillis());
+                        now.toEpochMilli());
             }
         }
         Headers replyHeaders = new RecordHeaders(record.headers().toArray());
@@ -123,8 +124,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
      * A retried request (same request id, same bot and key) gets the certificates it was issued the first time,
      * never a second set; a request id reused for anything else is refused.
      */
-    private IssueResult earlierAnswer(IssueRequest request) {
-        Instant now = Instant.now();
+    private IssueResult earlierAnswer(IssueRequest request, Instant now) {
         String json = null;
         try (WindowStoreIterator<String> earlier = answers.fetch(request.requestId(),
                 now.minus(IssueTopology.REMEMBER_ANSWERS), now.plus(CLOCK_SKEW))) {

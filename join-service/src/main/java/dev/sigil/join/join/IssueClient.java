@@ -39,7 +39,9 @@ public class IssueClient {
     int attempts;
 
     public Uni<IssueResult> request(IssueRequest request) {
-        return attempt(request, 1)
+        Message<String> message = Message.of(EventJson.write(request))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.bot()).build());
+        return attempt(request, message, 1)
                 .map(reply -> EventJson.read(reply.getPayload(), IssueResult.class))
                 .onFailure(f -> !(f instanceof RefusalException)).transform(failure -> {
                     LOG.warnf("issue request %s for bot %s got no answer: %s", request.requestId(), request.bot(), failure.toString());
@@ -48,16 +50,14 @@ public class IssueClient {
                 });
     }
 
-    private Uni<Message<String>> attempt(IssueRequest request, int attempt) {
-        Message<String> message = Message.of(EventJson.write(request))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.bot()).build());
+    private Uni<Message<String>> attempt(IssueRequest request, Message<String> message, int attempt) {
         return requests.request(message).onFailure(KafkaRequestReplyTimeoutException.class).recoverWithUni(timeout -> {
             if (attempt >= attempts) {
                 return Uni.createFrom().failure(timeout);
             }
             LOG.infof("issue request %s for bot %s: no answer after attempt %d, asking again", request.requestId(),
                     request.bot(), attempt);
-            return attempt(request, attempt + 1);
+            return attempt(request, message, attempt + 1);
         });
     }
 }
