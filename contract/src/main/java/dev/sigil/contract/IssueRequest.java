@@ -3,6 +3,7 @@ package dev.sigil.contract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A request for certificates on {@code sigil.issue.requests}, keyed by bot. Carries only the holder's public key
@@ -18,7 +19,37 @@ public record IssueRequest(String requestId, String bot, Attestation attestation
         this(requestId, bot, attestation, publicKey, ttl, requestedAt, null, null);
     }
 
+    /** An OpenSSH public key line of any kind Sigil signs fits well within this. */
+    public static final int MAX_PUBLIC_KEY_CHARS = 16 * 1024;
+
     public IssueRequest {
         outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /**
+     * What makes this request unanswerable as it stands, before any policy: missing parts, too many outputs, a
+     * name that breaks its grammar ({@link Names}), a ttl that is not positive; empty when nothing does.
+     */
+    public Optional<String> problem() {
+        if (attestation == null || attestation.joinMethod() == null) {
+            return Optional.of("an issue request needs an attestation with a join method");
+        }
+        if (publicKey == null || publicKey.isBlank() || publicKey.length() > MAX_PUBLIC_KEY_CHARS) {
+            return Optional.of("an issue request needs a public key of at most " + MAX_PUBLIC_KEY_CHARS + " characters");
+        }
+        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+            return Optional.of("ttl must be positive, like 1h or 30m");
+        }
+        if (outputs.size() > Names.MAX_OUTPUTS) {
+            return Optional.of("it asks for " + outputs.size() + " outputs; the limit is " + Names.MAX_OUTPUTS
+                    + " per request, so ask for the others in another request");
+        }
+        Optional<String> bad = Names.RESOURCE.problem(bot).or(() -> Names.RESOURCE.problem(requestId));
+        for (int i = 0; bad.isEmpty() && i < outputs.size(); i++) {
+            OutputRequest output = outputs.get(i);
+            bad = output == null ? Optional.of("output " + (i + 1) + " is null")
+                    : output.problem().map(p -> "output '" + Names.printable(String.valueOf(output.name())) + "': " + p);
+        }
+        return bad;
     }
 }
