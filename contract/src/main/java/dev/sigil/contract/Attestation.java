@@ -9,6 +9,13 @@ import java.time.Instant;
  * that limit how often they can be joined with carry {@code limits}, which the issuer counts per token.
  */
 public record Attestation(String joinMethod, String joinToken, String proofId, Instant proofExpires, JoinLimits limits) {
+    /** output-writer's requests for a delivery: the delivery (named as the join token) is the proof. */
+    public static final String DELIVERY = "delivery";
+
+    /** The one bot instance of a delivery, whichever output-writer replica holds it. */
+    public static String deliveryInstance(String deliveryId) {
+        return "delivery-" + deliveryId;
+    }
 
     public Attestation(String joinMethod, String joinToken, String proofId, Instant proofExpires) {
         this(joinMethod, joinToken, proofId, proofExpires, null);

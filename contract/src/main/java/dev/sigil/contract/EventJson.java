@@ -51,6 +51,10 @@ public final class EventJson {
             return value;
         } catch (JsonProcessingException e) {
             throw new MalformedEventException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage());
+        } catch (MalformedEventException e) {
+            throw e;
+        } catch (RuntimeException e) { // a record's constructor refusing a value, or Jackson failing on hostile text
+            throw new MalformedEventException("not a valid " + type.getSimpleName() + ": " + e);
         }
     }
 

@@ -51,4 +51,6 @@ public record Refusal(String code, String message) {
     public static final String JWT_REPLAYED = "JWT_REPLAYED";
     public static final String JWKS_UNAVAILABLE = "JWKS_UNAVAILABLE";
     public static final String ALLOW_RULES_NOT_MATCHED = "ALLOW_RULES_NOT_MATCHED";
+    /** The issuer could not sign what was asked; nothing was issued and the issuer goes on with other requests. */
+    public static final String ISSUANCE_FAILED = "ISSUANCE_FAILED";
 }

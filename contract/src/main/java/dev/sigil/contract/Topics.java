@@ -16,6 +16,13 @@ public final class Topics {
     public static final String DELIVERIES = "sigil.deliveries";
     public static final String ISSUE_REQUESTS = "sigil.issue.requests";
     public static final String ISSUE_RESULTS = "sigil.issue.results";
+    /**
+     * Issue requests whose proof is a platform token or a challenge, keyed by proof id, so each proof is claimed once
+     * on one partition whichever bot presents it; written and read by issuer-service only.
+     */
+    public static final String ISSUE_PROOF_CLAIMS = "sigil.issue.proof-claims";
+    /** Issue requests whose proof was claimed, back keyed by bot; written and read by issuer-service only. */
+    public static final String ISSUE_CLAIMED = "sigil.issue.claimed";
     public static final String RENEWAL_REQUESTS = "sigil.renewal.requests";
     public static final String RENEWAL_DUE = "sigil.renewal.due";
     /** Each renewal request copied to every partition, so each renewal-service task applies it to its identities. */
@@ -41,7 +48,7 @@ public final class Topics {
     public static List<Definition> all() {
         List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES).stream()
                 .map(t -> new Definition(t, true)).toList();
-        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
+        List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_PROOF_CLAIMS, ISSUE_CLAIMED, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS), deadLetter(DELIVERIES),
                 deadLetter(RENEWAL_REQUESTS)).stream()

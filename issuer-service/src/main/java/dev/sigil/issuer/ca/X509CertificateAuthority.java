@@ -14,6 +14,7 @@ import java.util.List;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -90,14 +91,17 @@ public final class X509CertificateAuthority {
         }
     }
 
-    /** An X.500 name: CN, then any number of OUs and Os. */
+    /**
+     * An X.500 name: CN, then any number of OUs and Os. Each value goes in as a UTF8String as it is: given as text,
+     * BouncyCastle would read a value starting with {@code #} as hex DER, and a bad one throws.
+     */
     public static X500Name name(String commonName, List<String> organizationalUnits, List<String> organizations) {
         X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
         if (commonName != null) {
-            name.addRDN(BCStyle.CN, commonName);
+            name.addRDN(BCStyle.CN, new DERUTF8String(commonName));
         }
-        organizationalUnits.forEach(ou -> name.addRDN(BCStyle.OU, ou));
-        organizations.forEach(o -> name.addRDN(BCStyle.O, o));
+        organizationalUnits.forEach(ou -> name.addRDN(BCStyle.OU, new DERUTF8String(ou)));
+        organizations.forEach(o -> name.addRDN(BCStyle.O, new DERUTF8String(o)));
         return name.build();
     }
 
@@ -111,7 +115,7 @@ public final class X509CertificateAuthority {
             X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
                     X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()), serial,
                     Date.from(notBefore), Date.from(notAfter),
-                    new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build(), subject)
+                    name(commonName, List.of(), List.of()), subject)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))

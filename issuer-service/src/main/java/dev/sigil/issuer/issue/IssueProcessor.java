@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,7 +18,6 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.jboss.logging.Logger;
 
 import dev.sigil.contract.Attestation;
-import dev.sigil.contract.AuditEvent;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.BotInstanceStatus;
 import dev.sigil.contract.DeliverySpec;
@@ -30,9 +28,11 @@ import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.contract.IssuedOutput;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.Topics;
 import dev.sigil.issuer.ca.CertificateAuthority;
 import dev.sigil.issuer.ca.SshPublicKeys;
 import dev.sigil.issuer.policy.Decision;
@@ -40,22 +40,25 @@ import dev.sigil.issuer.policy.IssuancePolicy;
 import dev.sigil.issuer.policy.OutputGrant;
 
 /**
- * Answers issue requests from {@code sigil.issue.requests}: refuses a proof (join token or platform token) already
+ * Answers issue requests from {@code sigil.issue.requests}: refuses a malformed request or a join token already
  * used, checks policy, signs, and forwards the result to {@code sigil.issue.results} and an audit line to
- * {@code sigil.audit}. Runs under exactly-once, so a proof is marked used in the same transaction that publishes
- * the certificate, and requests are keyed by bot, so every use of one proof meets on one partition.
+ * {@code sigil.audit}. Platform tokens and challenges are first claimed once across all bots
+ * ({@link ProofClaimProcessor}) and come back on {@code sigil.issue.claimed}. Runs under exactly-once, so a proof
+ * is marked used in the same transaction that publishes the certificate; requests are keyed by bot, so every use of
+ * one join token meets on one partition. A request that fails here is answered with a refusal, never left to stop
+ * the stream: one bad request must not take the CA down for every bot.
  */
 final class IssueProcessor implements Processor<String, String, String, String> {
     private static final Logger LOG = Logger.getLogger(IssueProcessor.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
-    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    static final String STAGE = "issue";
     /** Join methods whose identities renew themselves; the others re-join. */
     private static final java.util.Set<String> TOKEN_METHODS = java.util.Set.of("token", "bound_keypair");
-    /** output-writer's requests for a delivery: the delivery on {@code sigil.deliveries} is the proof. */
-    static final String DELIVERY = "delivery";
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
+    private final RecordFailures failures;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
@@ -64,9 +67,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
-    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa) {
+    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, RecordFailures failures) {
         this.ca = ca;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
+        this.failures = failures;
     }
 
     @Override
@@ -89,16 +93,37 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         IssueRequest request;
         try {
             request = EventJson.read(record.value(), IssueRequest.class);
-            if (request.requestId() == null || request.bot() == null || request.attestation() == null) {
-                throw new MalformedEventException("an issue request needs requestId, bot and attestation");
-            }
-        } catch (MalformedEventException e) {
-            LOG.warnf("dead-lettering an unreadable issue request at offset %s: %s",
-                    context.recordMetadata().map(m -> m.partition() + "/" + m.offset()).orElse("?"), e.getMessage());
-            context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())),
-                    IssueTopology.DEAD_LETTER_SINK);
+        } catch (RuntimeException e) { // not only MalformedEventException: never let one record stop the CA
+            deadLetter(record, e.getMessage());
             return;
         }
+        if (Names.RESOURCE.problem(request.requestId()).isPresent() || Names.RESOURCE.problem(request.bot()).isPresent()) {
+            deadLetter(record, "an issue request needs a requestId and a bot, each " + "a valid name: "
+                    + Names.RESOURCE.problem(request.requestId()).or(() -> Names.RESOURCE.problem(request.bot())).get());
+            return;
+        }
+        try {
+            Optional<String> problem = request.problem();
+            if (problem.isPresent()) {
+                IssueResult refused = IssueAnswers.refused(request, Refusal.MALFORMED_REQUEST, problem.get());
+                IssueAnswers.ISSUE.answer(context, record, request.bot(), refused, IssueAnswers.audit(request, refused));
+            } else if (arrivedUnclaimed() && ProofClaimProcessor.claimedAcrossBots(request.attestation())) {
+                context.forward(record.withKey(request.attestation().proofId()), IssueTopology.PROOF_CLAIMS_SINK);
+            } else {
+                answer(record, request);
+            }
+        } catch (RuntimeException e) {
+            failures.failed(STAGE, e);
+            LOG.errorf(e, "issue request %s of bot %s failed; answering it with %s", request.requestId(), request.bot(),
+                    Refusal.ISSUANCE_FAILED);
+            IssueResult refused = IssueAnswers.refused(request, Refusal.ISSUANCE_FAILED, "the issuer could not sign this "
+                    + "request (" + e.getClass().getSimpleName() + "); nothing was issued. Check the names and keys it "
+                    + "carries, or ask an admin to look for request " + request.requestId() + " in the issuer's log");
+            IssueAnswers.ISSUE.answer(context, record, request.bot(), refused, IssueAnswers.audit(request, refused));
+        }
+    }
+
+    private void answer(Record<String, String> record, IssueRequest request) {
         Instant now = Instant.now();
         IssueResult earlier = earlierAnswer(request, now);
         IssueResult result = earlier;
@@ -109,15 +134,23 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                         now.toEpochMilli());
             }
         }
-        Headers replyHeaders = new RecordHeaders(record.headers().toArray());
-        replyHeaders.remove(ReplyHeaders.TOPIC);
-        replyHeaders.remove(ReplyHeaders.PARTITION);
-        context.forward(record.withKey(request.bot()).withValue(EventJson.write(result)).withHeaders(replyHeaders),
-                IssueTopology.RESULTS_SINK);
-        if (earlier == null || !earlier.isIssued()) { // certificates given again were audited when they were issued
-            context.forward(new Record<>(request.bot(), EventJson.write(audit(request, result)), record.timestamp()),
-                    IssueTopology.AUDIT_SINK);
-        }
+        // certificates given again were audited when they were issued
+        IssueAnswers.ISSUE.answer(context, record, request.bot(), result,
+                earlier == null || !earlier.isIssued() ? IssueAnswers.audit(request, result) : null);
+    }
+
+    /** Whether the record came straight from {@code sigil.issue.requests}, not back from the proof claim. */
+    private boolean arrivedUnclaimed() {
+        return context.recordMetadata().map(m -> Topics.ISSUE_REQUESTS.equals(m.topic())).orElse(true);
+    }
+
+    private void deadLetter(Record<String, String> record, String why) {
+        String reason = why == null ? "unreadable issue request" : why.length() > 1000 ? why.substring(0, 1000) + "…" : why;
+        failures.deadLettered(Topics.ISSUE_REQUESTS);
+        LOG.warnf("dead-lettering an unreadable issue request at offset %s: %s",
+                context.recordMetadata().map(m -> m.partition() + "/" + m.offset()).orElse("?"), Names.printable(reason));
+        context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), reason)),
+                IssueTopology.DEAD_LETTER_SINK);
     }
 
     /**
@@ -146,7 +179,9 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private IssueResult issue(IssueRequest request, Instant now) {
         Attestation attestation = request.attestation();
         String proof = attestation.proofId();
-        if (proof != null && usedProofs.get(proof) != null) {
+        // platform tokens and challenges were claimed once across all bots before they got here
+        boolean claimed = ProofClaimProcessor.claimedAcrossBots(attestation);
+        if (proof != null && !claimed && usedProofs.get(proof) != null) {
             return refused(request, replayCode(proof), replayMessage(proof, attestation.joinMethod()));
         }
         if (attestation.proofExpires() != null && !now.isBefore(attestation.proofExpires())) {
@@ -161,25 +196,26 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             for (OutputRequest output : request.outputs()) {
                 outputKeys.add(parseOutputKey(output));
             }
-        } catch (IllegalArgumentException e) {
-            return refused(request, Refusal.INVALID_PUBLIC_KEY, e.getMessage());
+        } catch (RuntimeException e) { // a hostile key may break the parser in more ways than it reports
+            return refused(request, Refusal.INVALID_PUBLIC_KEY, e instanceof IllegalArgumentException && e.getMessage() != null
+                    ? e.getMessage() : "a public key is not a valid OpenSSH public key line");
         }
         BotInstance instance;
         BotInstanceStatus status;
         long joinsSoFar = joinCount(attestation.joinToken());
-        if (DELIVERY.equals(attestation.joinMethod())) {
+        if (Attestation.DELIVERY.equals(attestation.joinMethod())) {
             IssueResult unknown = checkDelivery(request);
             if (unknown != null) {
                 return unknown;
             }
             // One instance per delivery; whichever output-writer replica holds it renews it with a fresh key.
-            String id = "delivery-" + attestation.joinToken();
+            String id = Attestation.deliveryInstance(attestation.joinToken());
             BotInstanceStatus stored = instance(id);
             if (stored != null && stored.lockedReason() != null) {
                 return refused(request, Refusal.LOCKED, "instance:" + id + " is locked: " + stored.lockedReason()
                         + "; an admin must remove the lock");
             }
-            instance = stored == null ? new BotInstance(id, 1, DELIVERY, attestation.joinToken()) : stored.instance().next();
+            instance = stored == null ? new BotInstance(id, 1, Attestation.DELIVERY, attestation.joinToken()) : stored.instance().next();
             status = stored == null ? new BotInstanceStatus(request.bot(), instance, null, null) : stored;
         } else if (request.renewal() == null) {
             IssueResult overLimit = checkLimits(request, joinsSoFar, now);
@@ -216,14 +252,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             outputs.add(ca.issueOutput(request.bot(), output.output(), outputKeys.get(i), output.grant(), output.leaf(),
                     instance, now));
         }
-        String kind = DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join"
+        String kind = Attestation.DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join"
                 : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
         save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
                 instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {
             joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));
         }
-        if (proof != null) {
+        if (proof != null && !claimed) {
             usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
         return IssueResult.issued(request, identity, outputs, ca.bundle());
@@ -327,7 +363,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     }
 
     /** A proof with no expiry of its own is remembered for a day past its use. */
-    private static Instant expiryOf(Attestation attestation) {
+    static Instant expiryOf(Attestation attestation) {
         return attestation.proofExpires() != null ? attestation.proofExpires() : Instant.now().plus(Duration.ofDays(1));
     }
 
@@ -348,19 +384,6 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     }
 
     private static IssueResult refused(IssueRequest request, String code, String message) {
-        return IssueResult.refused(request.requestId(), request.bot(), new Refusal(code, message));
-    }
-
-    private static AuditEvent audit(IssueRequest request, IssueResult result) {
-        String method = request.attestation().joinMethod();
-        if (result.isIssued()) {
-            IssuedIdentity id = result.identity();
-            List<String> outputs = result.outputs() == null ? List.of() : result.outputs().stream()
-                    .map(o -> o.name() + " " + o.kind() + " " + o.serial() + " " + o.roles() + " " + o.principals()).toList();
-            return new AuditEvent(Instant.now(), AuditEvent.ISSUED, request.bot(), id.instanceId(), method, id.roles(),
-                    id.principals(), id.serial(), id.validBefore(), null, null, outputs);
-        }
-        return new AuditEvent(Instant.now(), AuditEvent.REFUSED, request.bot(), null, method, null, null, null, null,
-                result.refusal().code(), result.refusal().message());
+        return IssueAnswers.refused(request, code, message);
     }
 }

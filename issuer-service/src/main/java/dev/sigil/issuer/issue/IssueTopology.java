@@ -13,6 +13,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.sigil.contract.Topics;
 import dev.sigil.issuer.ca.CertificateAuthority;
 
@@ -31,6 +33,13 @@ public class IssueTopology {
     static final String LEAF_CLUSTERS = "leaf-clusters";
     static final String DELIVERIES = "deliveries";
     static final String USED_PROOFS = "used-proofs";
+    /** Platform tokens and challenges claimed, by proof id: {@code <expiry millis> <request id>}. */
+    static final String PROOF_CLAIMS = "proof-claims";
+    static final String PROOF_CLAIMS_SINK = "proof-claims-writer";
+    static final String CLAIMED_SINK = "claimed-writer";
+    static final String CLAIM_RESULTS_SINK = "claim-results";
+    static final String CLAIM_AUDIT_SINK = "claim-audit";
+    static final String CLAIM_DEAD_LETTER_SINK = "claim-dead-letters";
     static final String INSTANCES = "bot-instances";
     static final String JOIN_COUNTS = "join-counts";
     /** Issued answers by request id, in a window store so old ones expire a segment at a time, never one by one. */
@@ -48,17 +57,20 @@ public class IssueTopology {
     static final String SERVICE_CERTIFICATE_DEAD_LETTERS = "service-certificate-dead-letters";
 
     @Produces
-    public Topology topology(CertificateAuthority ca,
+    public Topology topology(CertificateAuthority ca, MeterRegistry registry,
             @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames,
             @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa) {
+        RecordFailures failures = new RecordFailures(registry);
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
         addDesiredState(topology, ROLES, Topics.ROLES);
         addDesiredState(topology, LOCKS, Topics.LOCKS);
         addDesiredState(topology, LEAF_CLUSTERS, Topics.LEAF_CLUSTERS);
         addDesiredState(topology, DELIVERIES, Topics.DELIVERIES);
-        topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS);
-        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa), "requests");
+        // Requests and claimed requests are both keyed by bot and partitioned alike: one task reads both.
+        topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS,
+                Topics.ISSUE_CLAIMED);
+        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, failures), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),
@@ -73,6 +85,18 @@ public class IssueTopology {
         topology.addSink(AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "issue");
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),
                 new StringSerializer(), "issue");
+        topology.addSink(PROOF_CLAIMS_SINK, Topics.ISSUE_PROOF_CLAIMS, new StringSerializer(), new StringSerializer(),
+                "issue");
+
+        topology.addSource("proof-claims", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_PROOF_CLAIMS);
+        topology.addProcessor("claim", () -> new ProofClaimProcessor(failures), "proof-claims");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROOF_CLAIMS),
+                Serdes.String(), Serdes.String()), "claim");
+        topology.addSink(CLAIMED_SINK, Topics.ISSUE_CLAIMED, new StringSerializer(), new StringSerializer(), "claim");
+        topology.addSink(CLAIM_RESULTS_SINK, Topics.ISSUE_RESULTS, new StringSerializer(), new StringSerializer(), "claim");
+        topology.addSink(CLAIM_AUDIT_SINK, Topics.AUDIT, new StringSerializer(), new StringSerializer(), "claim");
+        topology.addSink(CLAIM_DEAD_LETTER_SINK, Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringSerializer(),
+                new StringSerializer(), "claim");
 
         // The CA's state: followed by every replica, changed only by rotation requests (one partition, in order).
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CA_STATE), Serdes.String(),
@@ -85,7 +109,7 @@ public class IssueTopology {
         topology.addSink("rotation-audit", Topics.AUDIT, new StringSerializer(), new StringSerializer(), "rotate");
 
         topology.addSource("service-certificates", new StringDeserializer(), new StringDeserializer(), Topics.SERVICE_CERTIFICATES);
-        topology.addProcessor("sign-service-certificate", () -> new ServiceCertificateProcessor(ca, serviceNames),
+        topology.addProcessor("sign-service-certificate", () -> new ServiceCertificateProcessor(ca, serviceNames, failures),
                 "service-certificates");
         topology.addSink(SERVICE_CERTIFICATE_RESULTS, Topics.SERVICE_CERTIFICATE_RESULTS, new StringSerializer(),
                 new StringSerializer(), "sign-service-certificate");

@@ -13,7 +13,7 @@ import dev.sigil.contract.AuditEvent;
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.CaRotationRequest;
 import dev.sigil.contract.EventJson;
-import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RenewalRequest;
 import dev.sigil.issuer.ca.CertificateAuthority;
@@ -44,8 +44,9 @@ final class RotationProcessor implements Processor<String, String, String, Strin
         CaRotationRequest request;
         try {
             request = EventJson.read(record.value(), CaRotationRequest.class);
-        } catch (MalformedEventException e) {
-            LOG.warnf("ignoring an unreadable CA rotation request: %s", e.getMessage());
+        } catch (RuntimeException e) { // only the admin API writes this topic; still, never stop on one record
+            LOG.warnf("ignoring an unreadable CA rotation request: %s", Names.printable(String.valueOf(e.getMessage())));
+            audit(record, AuditEvent.REFUSED, Refusal.MALFORMED_REQUEST, "an unreadable CA rotation request was ignored");
             return;
         }
         CaBundle next;
@@ -53,6 +54,12 @@ final class RotationProcessor implements Processor<String, String, String, Strin
             next = ca.rotate(request.phase());
         } catch (IllegalStateException e) {
             audit(record, AuditEvent.REFUSED, Refusal.ROTATION_NOT_ALLOWED, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "CA rotation to phase %s failed", Names.printable(String.valueOf(request.phase())));
+            audit(record, AuditEvent.REFUSED, Refusal.ISSUANCE_FAILED, "CA rotation to phase '"
+                    + Names.printable(String.valueOf(request.phase())) + "' failed (" + e.getClass().getSimpleName()
+                    + "); the CA stays as it was, see the issuer's log");
             return;
         }
         context.forward(new Record<>(CaBundle.KEY, EventJson.write(next), record.timestamp()), IssueTopology.CA_SINK);

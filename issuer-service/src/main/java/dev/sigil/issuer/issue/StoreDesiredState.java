@@ -37,6 +37,12 @@ final class StoreDesiredState implements DesiredState {
 
     @Override
     public Optional<LockSpec> lock(String target) {
+        String json = target == null ? null : locks.get(target);
+        if (json != null && read(locks, target, LockSpec.class).isEmpty()) {
+            // A lock record nobody can read still says someone meant to lock: fail closed.
+            return Optional.of(new LockSpec(target, "its lock record on sigil.locks is unreadable; an admin must "
+                    + "remove or rewrite the lock", null));
+        }
         return read(locks, target, LockSpec.class);
     }
 

@@ -7,10 +7,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
+import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
@@ -49,7 +51,8 @@ public final class IssuancePolicy {
         this.state = state;
         this.clusterName = clusterName;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
-        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin);
+        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin,
+                this::namesValid);
     }
 
     public Decision decide(IssueRequest request) {
@@ -112,6 +115,9 @@ public final class IssuancePolicy {
         if (c.request.renewal() != null) {
             targets.add(LockSpec.instance(c.request.renewal().instanceId()));
         }
+        if (c.request.attestation() != null && Attestation.DELIVERY.equals(c.request.attestation().joinMethod())) {
+            targets.add(LockSpec.instance(Attestation.deliveryInstance(c.request.attestation().joinToken())));
+        }
         for (String target : targets) {
             Optional<LockSpec> lock = state.lock(target).filter(l -> l.inForceAt(now));
             if (lock.isPresent()) {
@@ -153,6 +159,20 @@ public final class IssuancePolicy {
                 ? refusal(Refusal.NO_PRINCIPALS, "the roles of bot '" + c.bot.name()
                         + "' grant no SSH logins; add logins to a role, or set the bot's 'logins' trait when a role uses {{internal.logins}}")
                 : Optional.empty();
+    }
+
+    /**
+     * Logins and Kubernetes users and groups come from roles and traits, not from the request; they are checked
+     * at the admin API, and again here because they go straight into certificates and ssh_config lines.
+     */
+    private Optional<Refusal> namesValid(Context c) {
+        Optional<String> problem = Names.LOGIN.firstProblem(principals(c))
+                .map(p -> "the roles and traits of bot '" + c.bot.name() + "' give " + p + "; fix the role's logins or the "
+                        + "bot's traits")
+                .or(() -> c.roles.stream().flatMap(r -> Names.KUBERNETES_SUBJECT.firstProblem(r.kubernetesUsers()).or(
+                        () -> Names.KUBERNETES_SUBJECT.firstProblem(r.kubernetesGroups()))
+                        .map(p -> "role '" + r.name() + "' grants " + p + "; fix the role").stream()).findFirst());
+        return problem.flatMap(p -> refusal(Refusal.NAME_NOT_ALLOWED, p));
     }
 
     static List<String> principals(Context c) {
