@@ -34,7 +34,14 @@ public enum Names {
             253, "an RFC 1123 host name: dot-separated labels of 1-63 letters, digits and '-', not starting or ending with '-'"),
     /** An absolute directory a destination writes to. */
     DIRECTORY_PATH("path", "(/[A-Za-z0-9._@+=,~-]+)+/?", 1024,
-            "an absolute path of segments made of letters, digits and ._@+=,~- with no '.' or '..' segment");
+            "an absolute path of segments made of letters, digits and ._@+=,~- with no '.' or '..' segment"),
+    /** A Kubernetes object name, such as a Secret's: an RFC 1123 subdomain, lower case. */
+    KUBERNETES_NAME("Kubernetes object name", "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*", 253,
+            "an RFC 1123 subdomain: dot-separated labels of 1-63 lower-case letters, digits and '-', not starting or "
+                    + "ending with '-', at most 253 characters"),
+    /** A Kubernetes namespace: an RFC 1123 label, lower case. */
+    KUBERNETES_NAMESPACE("Kubernetes namespace", "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", 63,
+            "an RFC 1123 label: 1-63 lower-case letters, digits and '-', not starting or ending with '-'");
 
     /** The most outputs one issue request may ask for. */
     public static final int MAX_OUTPUTS = 16;

@@ -53,4 +53,6 @@ public record Refusal(String code, String message) {
     public static final String ALLOW_RULES_NOT_MATCHED = "ALLOW_RULES_NOT_MATCHED";
     /** The issuer could not sign what was asked; nothing was issued and the issuer goes on with other requests. */
     public static final String ISSUANCE_FAILED = "ISSUANCE_FAILED";
+    /** A CI webhook event older than the accepted window (by its own signed timestamps): a replay, or delivered too late. */
+    public static final String WEBHOOK_STALE = "WEBHOOK_STALE";
 }

@@ -33,6 +33,14 @@ public final class Topics {
     public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
     public static final String SERVICE_CERTIFICATE_RESULTS = "sigil.service-certificates.results";
 
+    /**
+     * Each CI webhook delivery join-service handled, and each runner job it saw complete, keyed by delivery id (or
+     * {@code job-completed:<delivery>}): every join-service replica reads it whole at start, so a delivery is handled
+     * once across replicas and restarts. Deleted after the broker's retention (7 days, far past the webhook age
+     * window, beyond which events are refused by their own timestamps anyway), so it stays small.
+     */
+    public static final String WEBHOOK_DELIVERIES = "sigil.webhook.deliveries";
+
     /** Records that could not be read are parked here with the reason, so the consumer can keep going. */
     public static String deadLetter(String topic) {
         return topic + ".dlq";
@@ -51,7 +59,7 @@ public final class Topics {
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_PROOF_CLAIMS, ISSUE_CLAIMED, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
                 deadLetter(ISSUE_REQUESTS), deadLetter(ISSUE_RESULTS), deadLetter(JOIN_TOKENS), deadLetter(DELIVERIES),
-                deadLetter(RENEWAL_REQUESTS)).stream()
+                deadLetter(RENEWAL_REQUESTS), WEBHOOK_DELIVERIES).stream()
                 .map(t -> new Definition(t, false)).toList();
         return java.util.stream.Stream.concat(state.stream(), events.stream()).toList();
     }
