@@ -1,5 +1,6 @@
 package dev.sigil.join.join;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.inject.Inject;
@@ -42,16 +43,21 @@ public class JoinResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> join(String body) {
         JoinRequest request = Responses.read(body, JoinRequest.class);
+        checkTtl(request.ttl());
         String method = request.joinMethod() == null ? TokenJoinMethod.NAME : request.joinMethod();
         VerifiedJoin verified = methods.require(method).verify(request);
         rateLimits.bot(verified.bot());
         Responses.required(request.publicKey(), "publicKey");
-        if (request.ttl() != null && (request.ttl().isNegative() || request.ttl().isZero())) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
-        }
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
                 request.publicKey(), request.ttl(), Instant.now(), previousInstance(request, verified, method), request.outputs());
         return issuer.request(issue).map(JoinResource::answer);
+    }
+
+    /** The TTL a join or a renewal asks for: none (the bot's default) or a positive one; issuer-service caps it. */
+    public static void checkTtl(Duration ttl) {
+        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h or 30m");
+        }
     }
 
     /** A re-join with the identity the bot still holds continues that bot instance, if it is the same bot's. */

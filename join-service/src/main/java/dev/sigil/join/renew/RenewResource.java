@@ -49,6 +49,7 @@ public class RenewResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> renew(String body) {
         RenewRequest request = Responses.read(body, RenewRequest.class);
+        JoinResource.checkTtl(request.ttl());
         CurrentIdentity.Presented current = identities.inspect(request.certificate());
         BotInstance instance = current.instance();
         String bot = current.bot();
