@@ -3,9 +3,12 @@ package dev.sigil.join.joinmethod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -169,8 +173,112 @@ class OidcJoinMethodsTest {
 
     @ParameterizedTest
     @MethodSource("methods")
-    void refusesATokenMissingTheRulesClaim(Case c) throws Exception {
-        assertRefused(c, platform.sign(claims(c).claim(c.ruleClaim(), null).build()), "JWT_MISSING_CLAIM");
+    void refusesATokenMissingTheRulesClaimAndSaysWhichItLacks(Case c) throws Exception {
+        assertThatThrownBy(() -> join(c, platform.sign(claims(c).claim(c.ruleClaim(), null).build())))
+                .isInstanceOfSatisfying(RefusalException.class, e -> {
+                    assertThat(e.refusal().code()).isEqualTo("ALLOW_RULES_NOT_MATCHED");
+                    assertThat(e.refusal().message()).contains("has no value for '");
+                });
+    }
+
+    /** For each method, an allow-rule field the good token can lack, and the claim that carries it. */
+    private static final Map<String, List<String>> LACKABLE = Map.of(
+            "github", List.of("environment", "environment"),
+            "gitlab", List.of("environment", "environment"),
+            "circleci", List.of("context_id", "oidc.circleci.com/context-ids"),
+            "spacelift", List.of("scope", "scope"),
+            "generic_oidc", List.of("department", "department"),
+            "gcp", List.of("service_accounts", "email"),
+            "azure", List.of("tenant", "tid"));
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void aRuleNamingAClaimTheTokenLacksDoesNotStopAnotherRuleFromMatching(Case c) throws Exception {
+        Assumptions.assumeTrue(LACKABLE.containsKey(c.name()), "kubernetes rules have one field only");
+        String field = LACKABLE.get(c.name()).get(0);
+        JoinTokenSpec original = tokens.require(c.name() + "-token", c.name());
+        JoinTokenSpec twoRules = new JoinTokenSpec(c.name() + "-two-rules", c.name() + "-bot", c.name(),
+                original.expires(), List.of(Map.of(field, "something"), original.allow().get(0)), original.config());
+        c.method().checkToken(twoRules);
+        tokens.remember(twoRules);
+        String jwt = platform.sign(claims(c).claim(LACKABLE.get(c.name()).get(1), null).build());
+
+        VerifiedJoin join = c.method().verify(new JoinRequest(c.name(), twoRules.name(), jwt, "ssh-ed25519 AAAA", null));
+
+        assertThat(join.bot()).isEqualTo(c.name() + "-bot");
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void anIssuerWithATrailingSlashJoinsAndNothingLooser(Case c) throws Exception {
+        assertThat(join(c, platform.sign(claims(c).issuer(c.issuer() + "/").build())).bot()).isEqualTo(c.name() + "-bot");
+        assertRefused(c, platform.sign(claims(c).issuer(c.issuer() + "//").build()), "JWT_WRONG_ISSUER");
+        assertRefused(c, platform.sign(claims(c).issuer(c.issuer() + "/x").build()), "JWT_WRONG_ISSUER");
+        assertRefused(c, platform.sign(claims(c).issuer(c.issuer().toUpperCase(java.util.Locale.ROOT)).build()), "JWT_WRONG_ISSUER");
+    }
+
+    @Test
+    void aJoinTokenWhoseIssuerEndsInASlashJoinsWithEitherSpelling() throws Exception {
+        String base = platform.url();
+        List<Case> slashed = List.of(
+                setUp(new GithubJoinMethod(tokens, verifier, "https://token.actions.githubusercontent.com", CLUSTER),
+                        Map.of("issuer", base + "/"), List.of(Map.of("repository", "acme/app")), base + "/", CLUSTER,
+                        Map.of("repository", "acme/app"), "repository"),
+                setUp(new GenericOidcJoinMethod(tokens, verifier, discovery), Map.of("issuer", base + "/", "audience", "sigil-ci"),
+                        List.of(Map.of("team", "infra")), base + "/", "sigil-ci", Map.of("team", "infra"), "team"),
+                setUp(new KubernetesJoinMethod(tokens, verifier, discovery, new TokenReviewer(Optional.empty()), CLUSTER),
+                        Map.of("issuer", "https://k8s.example/", "static_jwks", platform.publicJwks()),
+                        List.of(Map.of("service_account", "ci:deployer")), "https://k8s.example/", CLUSTER,
+                        Map.of("sub", "system:serviceaccount:ci:deployer"), "sub"),
+                setUp(new AzureJoinMethod(tokens, verifier, discovery),
+                        Map.of("tenant", "t-1", "issuer", base + "/", "discovery_base", base),
+                        List.of(Map.of("tenant", "t-1")), base + "/", "https://management.azure.com/",
+                        Map.of("tid", "t-1"), "tid"));
+        for (Case c : slashed) {
+            String withoutSlash = c.issuer().substring(0, c.issuer().length() - 1);
+            assertThat(join(c, platform.sign(claims(c).build())).bot()).as(c.name()).isEqualTo(c.name() + "-bot");
+            assertThat(join(c, platform.sign(claims(c).issuer(withoutSlash).build())).bot()).as(c.name()).isEqualTo(c.name() + "-bot");
+            assertRefused(c, platform.sign(claims(c).issuer(c.issuer() + "/").build()), "JWT_WRONG_ISSUER");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void aReEncodedTokenIsTheSameProofOrRefused(Case c) throws Exception {
+        for (String jwt : List.of(platform.sign(claims(c).build()), platform.signEs256(claims(c).build()))) {
+            String proof = join(c, jwt).attestation().proofId();
+            assertThat(proof).as("what issuer-service claims once: jwt: and the SHA-256 of the signed claims")
+                    .isEqualTo("jwt:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]))));
+            assertThat(join(c, "  " + jwt + "\n").attestation().proofId()).as("surrounding whitespace").isEqualTo(proof);
+            Map<String, String> variants = ReEncodings.of(jwt);
+            assertThat(variants.keySet()).hasSizeGreaterThanOrEqualTo(12);
+            variants.forEach((how, variant) -> {
+                assertThat(variant).as(how).isNotEqualTo(jwt);
+                assertThat(proofOrRefused(c, variant)).as(how).isIn(proof, "refused");
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void anEs256SignatureAndItsMirrorAreOneProof(Case c) throws Exception {
+        String jwt = platform.signEs256(claims(c).build());
+        String mirrored = ReEncodings.mirroredEs256(jwt);
+        assertThat(mirrored).isNotEqualTo(jwt);
+
+        assertThat(proofOrRefused(c, mirrored)).as("(r, n-s) verifies like (r, s), so it must be the same proof")
+                .isEqualTo(join(c, jwt).attestation().proofId());
+    }
+
+    @Test
+    void aKubernetesTokenWithoutExpiryIsRefusedWithWhatToUseInstead() throws Exception {
+        Case kubernetes = methods().filter(c -> c.name().equals("kubernetes")).findFirst().orElseThrow();
+        String legacy = platform.sign(claims(kubernetes).expirationTime(null).build());
+        assertThatThrownBy(() -> join(kubernetes, legacy)).isInstanceOfSatisfying(RefusalException.class, e -> {
+            assertThat(e.refusal().code()).isEqualTo("JWT_MISSING_CLAIM");
+            assertThat(e.refusal().message()).contains("'exp'").contains("projected service-account token");
+        });
     }
 
     @ParameterizedTest
@@ -208,6 +316,39 @@ class OidcJoinMethodsTest {
     }
 
     @Test
+    void aKeyRotatedInIsAcceptedOnItsFirstUseRightAfterAnUnknownKeyIdRefresh() throws Exception {
+        TestClock clock = new TestClock(Instant.now());
+        JwtVerifier ownVerifier = new JwtVerifier(clock);
+        Case github = setUp(new GithubJoinMethod(tokens, ownVerifier, "https://token.actions.githubusercontent.com", CLUSTER),
+                Map.of("issuer", platform.url()), List.of(Map.of("repository", "acme/app")), platform.url(), CLUSTER,
+                Map.of("repository", "acme/app"), "repository");
+        join(github, platform.sign(claims(github).build()));
+        int fetches = platform.jwksFetches.get();
+
+        var unpublished = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("not-published").generate();
+        assertRefused(github, FakePlatform.sign(claims(github).build(), unpublished), "JWT_BAD_SIGNATURE");
+        assertThat(platform.jwksFetches.get() - fetches).as("an unknown key id re-reads the keys").isEqualTo(1);
+
+        var rotated = platform.rotateIn("rotated-1");
+        assertThat(join(github, FakePlatform.sign(claims(github).build(), rotated)).bot())
+                .as("same instant as the refresh for the unknown key id").isEqualTo("github-bot");
+
+        int beforeFlood = platform.jwksFetches.get();
+        for (int i = 0; i < 50; i++) {
+            var madeUp = new com.nimbusds.jose.jwk.RSAKey.Builder(unpublished).keyID("made-up-" + i).build();
+            assertRefused(github, FakePlatform.sign(claims(github).build(), madeUp), "JWT_BAD_SIGNATURE");
+        }
+        assertThat(platform.jwksFetches.get() - beforeFlood).as("a flood of made-up key ids is not a flood of fetches")
+                .isLessThanOrEqualTo(5);
+
+        var rotatedDuringFlood = platform.rotateIn("rotated-2");
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(join(github, FakePlatform.sign(claims(github).build(), rotatedDuringFlood)).bot())
+                .as("found once the last read is a few seconds old, flood or not").isEqualTo("github-bot");
+        assertThat(join(github, FakePlatform.sign(claims(github).build(), platform.signingKey)).bot()).isEqualTo("github-bot");
+    }
+
+    @Test
     void refusesAllowRulesWithUnknownFieldsWhenTheTokenIsCreated() {
         JoinMethod github = new GithubJoinMethod(tokens, verifier, "https://token.actions.githubusercontent.com", CLUSTER);
         JoinTokenSpec typo = new JoinTokenSpec("t", "b", "github", null, List.of(Map.of("repo", "acme/app")), Map.of());
@@ -224,6 +365,16 @@ class OidcJoinMethodsTest {
 
     private VerifiedJoin join(Case c, String jwt) {
         return c.method().verify(new JoinRequest(c.name(), c.name() + "-token", jwt, "ssh-ed25519 AAAA", null));
+    }
+
+    /** The proof id a join with this token gets, or "refused". */
+    private String proofOrRefused(Case c, String jwt) {
+        try {
+            return join(c, jwt).attestation().proofId();
+        } catch (RefusalException e) {
+            assertThat(e.status()).isBetween(400, 499);
+            return "refused";
+        }
     }
 
     private void assertRefused(Case c, String jwt, String code) {

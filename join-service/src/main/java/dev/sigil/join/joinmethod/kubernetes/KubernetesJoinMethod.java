@@ -1,9 +1,6 @@
 package dev.sigil.join.joinmethod.kubernetes;
 
 import java.text.ParseException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -14,13 +11,12 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
 
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.join.api.RefusalException;
-import dev.sigil.join.api.RequestGuards;
 import dev.sigil.join.joinmethod.AllowRules;
 import dev.sigil.join.joinmethod.JoinRequest;
 import dev.sigil.join.joinmethod.VerifiedJoin;
@@ -29,12 +25,13 @@ import dev.sigil.join.joinmethod.oidc.JwtVerifier;
 import dev.sigil.join.joinmethod.oidc.OidcDiscovery;
 import dev.sigil.join.joinmethod.oidc.OidcJoinMethod;
 import dev.sigil.join.joinmethod.oidc.PlatformToken;
+import dev.sigil.join.joinmethod.oidc.TokenProof;
 
 /**
  * Kubernetes service-account tokens, validated with the cluster's keys: a {@code static_jwks} (from
  * {@code kubectl get --raw /openid/v1/jwks}), OIDC discovery from the cluster's {@code issuer}, or, with
  * {@code validation: in_cluster}, by the API server itself through the TokenReview API. Rules name the service
- * account as {@code namespace:name}.
+ * account as {@code namespace:name}. Tokens without {@code exp} (legacy secret-based tokens) are refused.
  */
 @Singleton
 public class KubernetesJoinMethod extends OidcJoinMethod {
@@ -58,28 +55,44 @@ public class KubernetesJoinMethod extends OidcJoinMethod {
     @Override
     public VerifiedJoin verify(JoinRequest request) {
         JoinTokenSpec token = tokens.require(request.token(), name());
+        SignedJWT jwt = JwtVerifier.read(request.idToken(), name());
+        JWTClaimsSet claims = claims(jwt);
+        requireExpiry(claims, token);
         if (!IN_CLUSTER.equals(token.config().get("validation"))) {
             return super.verify(request);
         }
-        if (request.idToken() == null || request.idToken().isBlank() || request.idToken().length() > 16 * 1024) {
-            throw new RefusalException(400, Refusal.JWT_MALFORMED, "join method 'kubernetes' needs the pod's service-account token in 'idToken'");
-        }
-        JWTClaimsSet claims;
-        try {
-            claims = JWTParser.parse(request.idToken().trim()).getJWTClaimsSet();
-        } catch (ParseException e) {
-            throw new RefusalException(400, Refusal.JWT_MALFORMED, "the service-account token is not a JWT");
-        }
-        String user = reviewer.review(request.idToken().trim(), List.of(token.config("audience", clusterName)));
+        String user = reviewer.review(request.idToken().trim(), audience(token));
         String account = user.startsWith(SUBJECT_PREFIX) ? user.substring(SUBJECT_PREFIX.length()) : "";
         if (!AllowRules.anyMatches(token.allow(), f -> "service_account".equals(f) ? List.of(account) : List.of(), Set.of())) {
             throw new RefusalException(403, Refusal.ALLOW_RULES_NOT_MATCHED, "service account '" + account
                     + "' matches none of the allow rules of join token '" + token.name() + "'");
         }
-        Instant expires = claims.getExpirationTime() != null ? claims.getExpirationTime().toInstant()
-                : Instant.now().plus(Duration.ofHours(1)); // legacy tokens never expire: remember the proof for a while
-        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(),
-                "jwt:" + HexFormat.of().formatHex(RequestGuards.sha256(request.idToken().trim())), expires));
+        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), TokenProof.of(jwt),
+                claims.getExpirationTime().toInstant()));
+    }
+
+    /**
+     * Legacy secret-based service-account tokens never expire, so a proof made of one would have to be remembered
+     * forever to be accepted only once; they are refused, however they are validated.
+     */
+    private void requireExpiry(JWTClaimsSet claims, JoinTokenSpec token) {
+        if (claims.getExpirationTime() == null) {
+            throw new RefusalException(401, Refusal.JWT_MISSING_CLAIM, "the service-account token has no 'exp': it is a "
+                    + "legacy secret-based token, which never expires; mount a projected service-account token instead "
+                    + "(a serviceAccountToken volume with expirationSeconds and audience '" + audience(token).get(0) + "')");
+        }
+    }
+
+    private static JWTClaimsSet claims(SignedJWT jwt) {
+        try {
+            return jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new RefusalException(400, Refusal.JWT_MALFORMED, "the service-account token's claims are not a JSON object");
+        }
+    }
+
+    private List<String> audience(JoinTokenSpec token) {
+        return List.of(token.config("audience", clusterName));
     }
 
     @Override

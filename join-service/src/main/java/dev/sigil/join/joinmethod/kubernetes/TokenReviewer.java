@@ -33,7 +33,12 @@ public class TokenReviewer {
         this.apiServer = apiServer;
     }
 
-    /** The reviewed user name ({@code system:serviceaccount:<ns>:<name>}) of an authenticated token. */
+    /**
+     * The reviewed user name ({@code system:serviceaccount:<ns>:<name>}) of a token authenticated for one of the
+     * given audiences. The API server answers with the audiences the token is valid for ({@code status.audiences});
+     * one that ignores the audiences asked for (no {@code status.audiences}, or others) would accept a token minted
+     * for another service, so its answer is refused.
+     */
     public String review(String token, List<String> audiences) {
         TokenReview review = new TokenReviewBuilder().withNewSpec().withToken(token).withAudiences(audiences).endSpec().build();
         TokenReviewStatus status;
@@ -46,6 +51,13 @@ public class TokenReviewer {
         if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
             throw new RefusalException(401, Refusal.JWT_BAD_SIGNATURE, "the Kubernetes API server does not accept this "
                     + "service-account token" + (status != null && status.getError() != null ? " (" + status.getError() + ")" : ""));
+        }
+        List<String> granted = status.getAudiences();
+        if (!audiences.isEmpty() && (granted == null || granted.stream().noneMatch(audiences::contains))) {
+            throw new RefusalException(401, Refusal.JWT_WRONG_AUDIENCE, "the Kubernetes API server accepted the "
+                    + "service-account token for audiences " + (granted == null ? "it did not name" : granted)
+                    + ", not " + audiences + "; mount a projected service-account token with audience "
+                    + audiences.get(0) + " (and check that the API server supports TokenReview audiences)");
         }
         return status.getUser().getUsername();
     }

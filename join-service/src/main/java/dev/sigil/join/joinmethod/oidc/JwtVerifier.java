@@ -1,7 +1,6 @@
 package dev.sigil.join.joinmethod.oidc;
 
 import java.net.MalformedURLException;
-import java.net.URI;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +20,6 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
-import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -39,7 +36,7 @@ import dev.sigil.join.api.RefusalException;
  * Verifies a platform's signed token (a JWT) with Nimbus JOSE+JWT: the algorithm must be on the allow-list (never
  * {@code none}, never HMAC: the keys are public), the signature must verify with the keys the expected issuer
  * publishes, and issuer, audience and times must hold, with bounded clock skew. Each failure has its own reason.
- * Key sets are cached per URL; an unknown key id triggers at most one rate-limited refresh.
+ * A verified token comes with its {@link TokenProof proof id}. Key sets are cached per URL by {@link PlatformKeys}.
  */
 @ApplicationScoped
 public class JwtVerifier {
@@ -48,9 +45,6 @@ public class JwtVerifier {
             JWSAlgorithm.ES384);
     static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
     static final int MAX_TOKEN_CHARS = 16 * 1024;
-    private static final long JWKS_CACHE_MILLIS = Duration.ofMinutes(15).toMillis();
-    private static final long JWKS_REFRESH_TIMEOUT_MILLIS = Duration.ofSeconds(5).toMillis();
-    private static final long JWKS_MIN_REFRESH_INTERVAL_MILLIS = Duration.ofSeconds(30).toMillis();
 
     private final Map<String, JWKSource<SecurityContext>> keySources = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -60,29 +54,40 @@ public class JwtVerifier {
         this(Clock.systemUTC());
     }
 
-    JwtVerifier(Clock clock) {
+    /** With the given clock for token times and key-set caching. */
+    public JwtVerifier(Clock clock) {
         this.clock = clock;
     }
 
-    public JWTClaimsSet verify(String token, PlatformToken expected, String method) {
+    /** A platform token whose signature, issuer, audience and times checked out, and its proof id. */
+    public record Verified(JWTClaimsSet claims, String proofId) {
+    }
+
+    public Verified verify(String token, PlatformToken expected, String method) {
+        SignedJWT jwt = read(token, method);
+        JWTClaimsSet claims = verifySignature(jwt, expected);
+        checkIssuer(claims, expected);
+        checkAudience(claims, expected);
+        checkTimes(claims);
+        return new Verified(claims, TokenProof.of(jwt));
+    }
+
+    /**
+     * Reads a platform token without verifying it: a signed JWT in compact form with canonical base64url parts
+     * and an allowed algorithm, or a refusal saying what is wrong. Surrounding whitespace (a file's newline) is fine.
+     */
+    public static SignedJWT read(String token, String method) {
         if (token == null || token.isBlank()) {
             throw refuse(400, Refusal.MALFORMED_REQUEST, "join method '" + method + "' needs the platform's signed token in 'idToken'");
         }
         if (token.length() > MAX_TOKEN_CHARS) {
             throw refuse(400, Refusal.JWT_MALFORMED, "the platform token is over " + MAX_TOKEN_CHARS + " characters; send the JWT itself");
         }
-        SignedJWT jwt = parse(token);
-        JWTClaimsSet claims = verifySignature(jwt, expected);
-        checkIssuer(claims, expected);
-        checkAudience(claims, expected);
-        checkTimes(claims);
-        return claims;
-    }
-
-    private static SignedJWT parse(String token) {
+        String trimmed = token.trim();
+        TokenProof.requireCanonical(trimmed);
         JWT parsed;
         try {
-            parsed = JWTParser.parse(token.trim());
+            parsed = JWTParser.parse(trimmed);
         } catch (ParseException e) {
             throw refuse(400, Refusal.JWT_MALFORMED, "the platform token is not a JWT (" + e.getMessage() + ")");
         }
@@ -99,26 +104,40 @@ public class JwtVerifier {
 
     private JWTClaimsSet verifySignature(SignedJWT jwt, PlatformToken expected) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, keySource(expected)));
         processor.setJWTClaimsSetVerifier((claims, context) -> {
             // claims are checked below, each with its own reason
         });
+        JWKSource<SecurityContext> keys = keySource(expected);
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALLOWED_ALGORITHMS, keys));
         try {
             return processor.process(jwt, null);
-        } catch (RateLimitReachedException e) {
-            throw refuse(401, Refusal.JWT_BAD_SIGNATURE, "the platform token names key '" + jwt.getHeader().getKeyID()
-                    + "', which " + expected.issuer() + " does not publish (its keys were re-read moments ago)");
         } catch (KeySourceException e) {
             throw refuse(503, Refusal.JWKS_UNAVAILABLE, "the keys of " + expected.issuer()
                     + " could not be fetched right now; retry shortly (" + e.getMessage() + ")");
         } catch (BadJOSEException | JOSEException e) {
+            String keyId = jwt.getHeader().getKeyID();
+            if (keys instanceof PlatformKeys published && keyId != null && !published.publishes(keyId)) {
+                throw refuse(401, Refusal.JWT_BAD_SIGNATURE, "the platform token names key '" + keyId + "', which "
+                        + expected.issuer() + " does not publish; if it has only just published that key, retry in "
+                        + PlatformKeys.REREAD_AFTER.toSeconds() + " seconds");
+            }
             throw refuse(401, Refusal.JWT_BAD_SIGNATURE, "the platform token's signature does not verify with the keys "
                     + expected.issuer() + " publishes; was it issued by another platform or altered?");
         }
     }
 
+    /**
+     * Whether the token's {@code iss} is the issuer the join token trusts, with or without one trailing slash: some
+     * platforms' issuers end in {@code /} (Azure's {@code https://sts.windows.net/<tenant>/}) and join tokens are
+     * written either way. Nothing looser: not two slashes, no case folding, no other normalisation.
+     */
+    static boolean sameIssuer(String trusted, String presented) {
+        String base = trusted.endsWith("/") ? trusted.substring(0, trusted.length() - 1) : trusted;
+        return presented != null && (presented.equals(base) || presented.equals(base + "/"));
+    }
+
     private static void checkIssuer(JWTClaimsSet claims, PlatformToken expected) {
-        if (!expected.issuer().equals(claims.getIssuer())) {
+        if (!sameIssuer(expected.issuer(), claims.getIssuer())) {
             throw refuse(401, Refusal.JWT_WRONG_ISSUER, "the platform token was issued by '" + claims.getIssuer()
                     + "' but this join token trusts '" + expected.issuer() + "'");
         }
@@ -166,11 +185,8 @@ public class JwtVerifier {
         }
         return keySources.computeIfAbsent(expected.jwksUri().toString(), url -> {
             try {
-                return JWKSourceBuilder.create(URI.create(url).toURL())
-                        .cache(JWKS_CACHE_MILLIS, JWKS_REFRESH_TIMEOUT_MILLIS)
-                        .rateLimited(JWKS_MIN_REFRESH_INTERVAL_MILLIS)
-                        .build();
-            } catch (MalformedURLException e) {
+                return PlatformKeys.at(expected.jwksUri().toURL(), clock);
+            } catch (MalformedURLException | IllegalArgumentException e) {
                 throw refuse(400, Refusal.MALFORMED_REQUEST, "the JWKS URL " + url + " is not a URL");
             }
         });

@@ -1,8 +1,6 @@
 package dev.sigil.join.joinmethod.oidc;
 
 import java.net.URI;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +12,6 @@ import dev.sigil.contract.Attestation;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.Refusal;
 import dev.sigil.join.api.RefusalException;
-import dev.sigil.join.api.RequestGuards;
 import dev.sigil.join.join.JoinTokenView;
 import dev.sigil.join.joinmethod.AllowRules;
 import dev.sigil.join.joinmethod.JoinMethod;
@@ -25,7 +22,7 @@ import dev.sigil.join.joinmethod.VerifiedJoin;
  * What every OIDC-based join method shares: find the join token by name, verify the platform's JWT with
  * {@link JwtVerifier} against the issuer the token trusts, and match the allow rules against its claims.
  * A method says only which issuer, keys and audience it expects and how its allow-rule fields map to claims.
- * The token's digest becomes the proof issuer-service accepts once, so a replayed token is refused.
+ * The token's {@link TokenProof proof id} is what issuer-service accepts once, so a replayed token is refused.
  */
 public abstract class OidcJoinMethod implements JoinMethod {
     private final JoinTokenView tokens;
@@ -61,23 +58,25 @@ public abstract class OidcJoinMethod implements JoinMethod {
     @Override
     public VerifiedJoin verify(JoinRequest request) {
         JoinTokenSpec token = tokens.require(request.token(), name());
-        JWTClaimsSet claims = verifier.verify(request.idToken(), expected(token), name());
-        for (Map<String, String> rule : token.allow()) {
-            for (String field : rule.keySet()) {
-                if (field(field) != null && field(field).apply(claims).isEmpty()) {
-                    throw new RefusalException(401, Refusal.JWT_MISSING_CLAIM, "the platform token has no value for '"
-                            + field + "', which the join token's allow rules check");
-                }
-            }
-        }
-        if (!AllowRules.anyMatches(token.allow(),
-                f -> field(f) == null ? List.of() : field(f).apply(claims), globFields())) {
+        JwtVerifier.Verified verified = verifier.verify(request.idToken(), expected(token), name());
+        JWTClaimsSet claims = verified.claims();
+        Function<String, List<String>> values = f -> field(f) == null ? List.of() : field(f).apply(claims);
+        // A rule naming a claim the token lacks just does not match; another rule still may.
+        if (!AllowRules.anyMatches(token.allow(), values, globFields())) {
             throw new RefusalException(403, Refusal.ALLOW_RULES_NOT_MATCHED, "the " + name() + " token (sub '"
-                    + claims.getSubject() + "') matches none of the allow rules of join token '" + token.name()
-                    + "'; add a rule for it or run the job where a rule allows");
+                    + claims.getSubject() + "') matches none of the allow rules of join token '" + token.name() + "'"
+                    + missing(token.allow(), values) + "; add a rule for it or run the job where a rule allows");
         }
-        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), "jwt:" + HexFormat.of().formatHex(RequestGuards.sha256(request.idToken().trim())),
+        return new VerifiedJoin(token.bot(), new Attestation(name(), token.name(), verified.proofId(),
                 claims.getExpirationTime().toInstant()));
+    }
+
+    /** The fields the rules check that the token has no value for, as a clause of the refusal, or nothing. */
+    private static String missing(List<Map<String, String>> rules, Function<String, List<String>> values) {
+        List<String> lacking = rules.stream().flatMap(rule -> rule.keySet().stream()).distinct()
+                .filter(field -> values.apply(field).isEmpty()).sorted().toList();
+        return lacking.isEmpty() ? "" : " (it has no value for " + lacking.stream().map(f -> "'" + f + "'")
+                .collect(java.util.stream.Collectors.joining(", ")) + ", which the rules check)";
     }
 
     /** Allow-rule fields that are claims of the same name. */
@@ -96,7 +95,10 @@ public abstract class OidcJoinMethod implements JoinMethod {
         };
     }
 
-    /** The issuer a token names in its config, or the method's default; never taken from the platform token. */
+    /**
+     * The issuer a token names in its config, or the method's default; never taken from the platform token. Without
+     * a trailing slash, so paths can be appended; {@link JwtVerifier} accepts an {@code iss} with or without one.
+     */
     protected static String issuer(JoinTokenSpec token, String fallback) {
         return stripSlash(token.config("issuer", fallback));
     }
