@@ -97,7 +97,17 @@ public class FleetHealth {
             t.setDaemon(true);
             return t;
         });
-        scanner.scheduleWithFixedDelay(this::scan, scanInterval.toMillis(), scanInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scanner.scheduleWithFixedDelay(this::periodicScan, scanInterval.toMillis(), scanInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A scan that throws would cancel every later one (a scheduled task's rule): log it, count it, scan again next time. */
+    private void periodicScan() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "fleet health scan failed; the counts stay as of %s", snapshot.scannedAt());
+            registry.counter("sigil.records.failed", "stage", "fleet-scan", "exception", e.getClass().getSimpleName()).increment();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -15,11 +15,21 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 import dev.sigil.contract.Topics;
+import dev.sigil.renewal.failures.RecordFailures;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * renewal-service's stream: {@code sigil.issue.results} in, {@code sigil.renewal.due} and {@code sigil.alerts} out. The {@code identities}
- * and {@code renewal-timers} stores are changelogged, so timers survive restarts; unreadable results go to the
- * dead-letter topic.
+ * and {@code renewal-timers} stores are changelogged, so timers survive restarts.
+ *
+ * <p>No record can stop it. Every input is read as a String (which cannot fail to deserialize) and checked by its
+ * processor before anything is stored: a result that cannot be read or tracked goes to {@code sigil.issue.results.dlq},
+ * a renewal request (or a fan-out copy written directly) that is no good to {@code sigil.renewal.requests.dlq}, each
+ * with header {@code dead-letter-reason} and counted in {@code sigil_records_dead_lettered_total{topic}}; a timer that
+ * cannot fire is dropped and counted in {@code sigil_records_failed_total}. Dead letters and broadcasts carry the
+ * wall-clock time, never a record's own. Streams' handlers, set in application.properties with the reasons, are the
+ * backstop: deserialization and processing skip (log, count), production skips only what can never be sent, and a
+ * dead stream thread is replaced.
  */
 @ApplicationScoped
 public class RenewalTopology {
@@ -29,13 +39,16 @@ public class RenewalTopology {
     static final String DUE_SINK = "renewal-due";
     static final String ALERTS_SINK = "alerts";
     static final String REQUEST_DEAD_LETTER_SINK = "renewal-request-dead-letters";
+    static final String BROADCAST_SINK = "broadcast";
+    static final String FANOUT_DEAD_LETTER_SINK = "fanout-dead-letters";
     static final String HANDLED_REQUESTS = "handled-renewal-requests";
 
     @Produces
-    public Topology topology(RenewalSchedule schedule) {
+    public Topology topology(RenewalSchedule schedule, MeterRegistry registry) {
+        RecordFailures failures = new RecordFailures(registry);
         Topology topology = new Topology();
         topology.addSource("results", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_RESULTS);
-        topology.addProcessor("track", () -> new TrackingProcessor(schedule), "results");
+        topology.addProcessor("track", () -> new TrackingProcessor(schedule, failures), "results");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITIES),
                 Serdes.String(), Serdes.String()), "track");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS),
@@ -43,14 +56,18 @@ public class RenewalTopology {
 
         // A renewal request may name identities on any partition: broadcast it, then each task applies its share.
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS);
-        topology.addProcessor("check-request", RenewalRequestCheck::new, "requests");
-        topology.addSink("broadcast", Topics.RENEWAL_REQUESTS_FANOUT, new StringSerializer(), new StringSerializer(),
+        topology.addProcessor("check-request", () -> new RenewalRequestCheck(failures), "requests");
+        topology.addSink(BROADCAST_SINK, Topics.RENEWAL_REQUESTS_FANOUT, new StringSerializer(), new StringSerializer(),
                 (StreamPartitioner<String, String>) (topic, key, value, partitions) ->
                         Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "check-request");
+        topology.addSource("fanout", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS_FANOUT);
+        topology.addProcessor("renew-now", () -> new RenewalRequestProcessor(schedule, failures), "fanout");
         topology.addSink(REQUEST_DEAD_LETTER_SINK, Topics.deadLetter(Topics.RENEWAL_REQUESTS), new StringSerializer(),
                 new StringSerializer(), "check-request");
-        topology.addSource("fanout", new StringDeserializer(), new StringDeserializer(), Topics.RENEWAL_REQUESTS_FANOUT);
-        topology.addProcessor("renew-now", () -> new RenewalRequestProcessor(schedule), "fanout");
+        // A sink node of its own: one shared with check-request would merge the two sub-topologies, and the requests
+        // topic would have to be partitioned like the results.
+        topology.addSink(FANOUT_DEAD_LETTER_SINK, Topics.deadLetter(Topics.RENEWAL_REQUESTS), new StringSerializer(),
+                new StringSerializer(), "renew-now");
         topology.connectProcessorAndStateStores("renew-now", IDENTITIES, TIMERS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HANDLED_REQUESTS),
                 Serdes.String(), Serdes.String()), "renew-now");

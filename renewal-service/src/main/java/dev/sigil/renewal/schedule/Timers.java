@@ -8,6 +8,7 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import dev.sigil.contract.EventJson;
+import dev.sigil.renewal.failures.RecordFailures;
 
 /**
  * The identities one task tracks and their timers, kept in step: each identity has exactly one timer, for the next
@@ -27,23 +28,34 @@ public final class Timers {
     private final KeyValueStore<String, String> timers;
     private final Duration overdueAfter;
     private final LongConsumer onSet;
+    private final RecordFailures failures;
 
     /** {@code onSet} hears the time of every timer set, so a scanner can tell how far back it must look. */
     Timers(KeyValueStore<String, String> identities, KeyValueStore<String, String> timers, Duration overdueAfter,
-            LongConsumer onSet) {
+            LongConsumer onSet, RecordFailures failures) {
         this.identities = identities;
         this.timers = timers;
         this.overdueAfter = overdueAfter;
         this.onSet = onSet;
+        this.failures = failures;
     }
 
     /** Keeps an identity with one timer at its renewal point; the timer set earlier for it is replaced. */
     void track(TrackedIdentity tracked) {
         String previous = identities.get(tracked.instanceId());
         if (previous != null) {
-            TrackedIdentity old = EventJson.read(previous, TrackedIdentity.class);
-            for (Instant point : List.of(old.renewAt(), overdueAt(old), old.validBefore(), old.validBefore().plus(KEEP_EXPIRED))) {
-                timers.delete(key(point.toEpochMilli(), old.instanceId()));
+            try {
+                TrackedIdentity old = EventJson.read(previous, TrackedIdentity.class);
+                for (Instant point : List.of(old.renewAt(), overdueAt(old), old.validBefore(), old.validBefore().plus(KEEP_EXPIRED))) {
+                    timers.delete(key(point.toEpochMilli(), old.instanceId()));
+                }
+            } catch (RuntimeException e) {
+                if (e instanceof org.apache.kafka.common.KafkaException) {
+                    throw e; // the store itself failed: not ours to skip
+                }
+                // An unreadable old entry must not cost the new identity its timer; the old timer, should it
+                // fire, finds the new identity and merely moves it on early.
+                failures.failed("replace-timer", e, "identity " + tracked.instanceId() + " as stored");
             }
         }
         identities.put(tracked.instanceId(), EventJson.write(tracked));
@@ -67,6 +79,15 @@ public final class Timers {
     private void set(TrackedIdentity identity, String stage, Instant at) {
         onSet.accept(at.toEpochMilli());
         timers.put(key(at.toEpochMilli(), identity.instanceId()), stage + " " + identity.instanceId() + " " + identity.bot());
+    }
+
+    /** The due time a timer key starts with; {@code fallback} for a key that does not (written by something else). */
+    static long time(String key, long fallback) {
+        try {
+            return Long.parseLong(key.substring(0, 13));
+        } catch (RuntimeException e) {
+            return fallback;
+        }
     }
 
     /** Timer keys sort by due time: 13-digit epoch milliseconds, then the instance. */

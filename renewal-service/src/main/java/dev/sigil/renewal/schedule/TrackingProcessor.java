@@ -12,22 +12,23 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.jboss.logging.Logger;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.FleetAlert;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RenewalDue;
-import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.Topics;
+import dev.sigil.renewal.failures.RecordFailures;
 
 /**
  * Tracks every identity issued on {@code sigil.issue.results} in the {@code identities} store with a durable
  * timer at its renewal point, and emits renewal-due on {@code sigil.renewal.due} when the timer fires; a renewed
- * identity replaces its timer. Unreadable results go to the dead-letter topic.
+ * identity replaces its timer. A result that cannot be read or tracked ({@link Trackable}) goes to the dead-letter
+ * topic with the reason before anything is stored; a timer that cannot fire is dropped, logged and counted, and the
+ * others fire.
  */
 final class TrackingProcessor implements Processor<String, String, String, String> {
-    private static final Logger LOG = Logger.getLogger(TrackingProcessor.class);
     private static final Duration TICK = Duration.ofMillis(200);
     /**
      * At most this many timers per task and tick: a tick runs inside one transaction, which must commit well within
@@ -36,6 +37,7 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
     static final int MAX_PER_TICK = 5_000;
 
     private final RenewalSchedule schedule;
+    private final RecordFailures failures;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> identities;
     private KeyValueStore<String, String> store;
@@ -46,8 +48,9 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
      */
     private long scannedUpTo;
 
-    TrackingProcessor(RenewalSchedule schedule) {
+    TrackingProcessor(RenewalSchedule schedule, RecordFailures failures) {
         this.schedule = schedule;
+        this.failures = failures;
     }
 
     @Override
@@ -55,7 +58,8 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
         this.context = context;
         this.identities = context.getStateStore(RenewalTopology.IDENTITIES);
         this.store = context.getStateStore(RenewalTopology.TIMERS);
-        this.timers = new Timers(identities, store, schedule.overdueAfter(), at -> scannedUpTo = Math.min(scannedUpTo, at));
+        this.timers = new Timers(identities, store, schedule.overdueAfter(), at -> scannedUpTo = Math.min(scannedUpTo, at),
+                failures);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
 
@@ -72,30 +76,42 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
                 due.add(timer.next());
             }
         }
-        scannedUpTo = due.size() < MAX_PER_TICK ? nowMillis : Long.parseLong(due.get(due.size() - 1).key.substring(0, 13));
+        scannedUpTo = due.size() < MAX_PER_TICK ? nowMillis : Timers.time(due.get(due.size() - 1).key, nowMillis);
         for (KeyValue<String, String> entry : due) {
             store.delete(entry.key);
-            Timers.Timer timer = Timers.Timer.parse(entry.value);
-            String json = identities.get(timer.instanceId());
-            if (json == null) {
-                continue;
-            }
-            TrackedIdentity identity = EventJson.read(json, TrackedIdentity.class);
-            switch (timer.stage()) {
-                case Timers.DUE -> context.forward(new Record<>(identity.bot(), EventJson.write(new RenewalDue(identity.bot(),
-                        identity.instanceId(), identity.serial(), identity.renewAt(), identity.validBefore())), nowMillis),
-                        RenewalTopology.DUE_SINK);
-                case Timers.OVERDUE -> alert(identity, FleetAlert.OVERDUE, nowMillis, "bot " + identity.bot() + " instance "
-                        + identity.instanceId() + " was due for renewal at " + identity.renewAt() + " and has not renewed; "
-                        + "it expires at " + identity.validBefore() + ". Check that its agent or delivery is running and can reach Sigil");
-                case Timers.EXPIRED -> alert(identity, FleetAlert.EXPIRED, nowMillis, "bot " + identity.bot() + " instance "
-                        + identity.instanceId() + " expired at " + identity.validBefore() + " without renewing; whatever used "
-                        + "it has no valid credentials now. Restart its agent (it re-joins where its join method allows)");
-                default -> {
+            try {
+                fire(entry.value, nowMillis);
+            } catch (RuntimeException e) {
+                if (e instanceof org.apache.kafka.common.KafkaException) {
+                    throw e; // the store or the producer, not this timer: Streams' handlers decide
                 }
+                // This timer is gone; the identity's next result sets a new one. The other timers still fire.
+                failures.failed("fire-timer", e, "timer " + entry.key + " (" + entry.value + ")");
             }
-            timers.advance(identity, timer.stage());
         }
+    }
+
+    private void fire(String value, long nowMillis) {
+        Timers.Timer timer = Timers.Timer.parse(value);
+        String json = identities.get(timer.instanceId());
+        if (json == null) {
+            return;
+        }
+        TrackedIdentity identity = EventJson.read(json, TrackedIdentity.class);
+        switch (timer.stage()) {
+            case Timers.DUE -> context.forward(new Record<>(identity.bot(), EventJson.write(new RenewalDue(identity.bot(),
+                    identity.instanceId(), identity.serial(), identity.renewAt(), identity.validBefore())), nowMillis),
+                    RenewalTopology.DUE_SINK);
+            case Timers.OVERDUE -> alert(identity, FleetAlert.OVERDUE, nowMillis, "bot " + identity.bot() + " instance "
+                    + identity.instanceId() + " was due for renewal at " + identity.renewAt() + " and has not renewed; "
+                    + "it expires at " + identity.validBefore() + ". Check that its agent or delivery is running and can reach Sigil");
+            case Timers.EXPIRED -> alert(identity, FleetAlert.EXPIRED, nowMillis, "bot " + identity.bot() + " instance "
+                    + identity.instanceId() + " expired at " + identity.validBefore() + " without renewing; whatever used "
+                    + "it has no valid credentials now. Restart its agent (it re-joins where its join method allows)");
+            default -> {
+            }
+        }
+        timers.advance(identity, timer.stage());
     }
 
     private void alert(TrackedIdentity identity, String state, long nowMillis, String message) {
@@ -106,18 +122,24 @@ final class TrackingProcessor implements Processor<String, String, String, Strin
 
     @Override
     public void process(Record<String, String> record) {
-        IssueResult result;
+        TrackedIdentity tracked;
         try {
-            result = EventJson.read(record.value(), IssueResult.class);
-        } catch (MalformedEventException e) {
-            LOG.warnf("dead-lettering an unreadable issue result: %s", e.getMessage());
-            context.forward(record.withHeaders(ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())),
-                    RenewalTopology.DEAD_LETTER_SINK);
+            IssueResult result = EventJson.read(record.value(), IssueResult.class);
+            if (!result.isIssued()) {
+                if (result.refusal() == null) {
+                    throw new MalformedEventException("an issue result holds an identity or a refusal; this one holds neither");
+                }
+                return; // a refusal: nothing to track
+            }
+            Trackable.problem(result).ifPresent(p -> {
+                throw new MalformedEventException(p);
+            });
+            tracked = schedule.track(result, Instant.ofEpochMilli(record.timestamp()));
+        } catch (RuntimeException e) {
+            failures.deadLetter(context, record, RenewalTopology.DEAD_LETTER_SINK, Topics.ISSUE_RESULTS, RecordFailures.reason(e));
             return;
         }
-        if (!result.isIssued()) {
-            return;
-        }
-        timers.track(schedule.track(result, Instant.ofEpochMilli(record.timestamp())));
+        // Only a checked identity reaches the stores: nothing is half-written for a record that is dead-lettered.
+        timers.track(tracked);
     }
 }
