@@ -7,7 +7,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -26,6 +25,7 @@ import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
 import dev.sigil.join.api.RefusalException;
@@ -37,11 +37,15 @@ import dev.sigil.join.renew.CaView;
 import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
-/** The admin API: roles, bots, join tokens, locks, leaf clusters and CA rotation. Every write goes to its compacted topic before it is answered. */
+/**
+ * The admin API: roles, bots, join tokens, locks, leaf clusters and CA rotation. Every name is checked against its
+ * grammar ({@link SpecNames}) and every write goes to its compacted topic before it is answered.
+ */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    /** A lock's reason is shown in every refusal it causes: one readable line. */
+    private static final int MAX_REASON = 500;
     private static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,7 +66,7 @@ public class AdminResource {
     @Path("/roles")
     public CompletionStage<Response> putRole(String body) {
         RoleSpec role = Responses.read(body, RoleSpec.class);
-        checkName(role.name(), "role", "name");
+        SpecNames.role(role);
         return writer.put(role).thenApply(done -> {
             roles.remember(role);
             return Responses.json(201, role);
@@ -73,7 +77,7 @@ public class AdminResource {
     @Path("/bots")
     public CompletionStage<Response> putBot(String body) {
         BotSpec bot = Responses.read(body, BotSpec.class);
-        checkName(bot.name(), "bot", "name");
+        SpecNames.bot(bot);
         if (bot.maxSessionTtl().compareTo(BotSpec.LIMIT_MAX_SESSION_TTL) > 0 || bot.maxSessionTtl().isNegative()
                 || bot.maxSessionTtl().isZero()) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
@@ -106,7 +110,10 @@ public class AdminResource {
     @Path("/tokens")
     public CompletionStage<Response> createToken(String body) {
         TokenRequest request = Responses.read(body, TokenRequest.class);
-        checkName(request.bot(), "bot", "bot");
+        SpecNames.require(Names.RESOURCE, request.bot(), "bot");
+        if (request.name() != null) {
+            SpecNames.require(Names.RESOURCE, request.name(), "name");
+        }
         String method = request.joinMethod() == null ? "token" : request.joinMethod();
         JoinMethod joinMethod = methods.require(method);
         Duration ttl = request.ttl() == null ? DEFAULT_TOKEN_TTL : request.ttl();
@@ -121,8 +128,7 @@ public class AdminResource {
             secret = HexFormat.of().formatHex(secretBytes);
             name = tokenName(secret);
         } else {
-            name = request.name();
-            checkName(name, "join token", "name");
+            name = SpecNames.require(Names.RESOURCE, request.name(), "name");
         }
         JoinTokenSpec spec = new JoinTokenSpec(name, request.bot(), method, Instant.now().plus(ttl), request.allow(),
                 request.config());
@@ -138,7 +144,7 @@ public class AdminResource {
     @Path("/leaf-clusters")
     public CompletionStage<Response> putLeafCluster(String body) {
         LeafClusterSpec leaf = Responses.read(body, LeafClusterSpec.class);
-        checkName(leaf.name(), "leaf cluster", "name");
+        SpecNames.require(Names.RESOURCE, leaf.name(), "name");
         if (!Responses.required(leaf.hostCa(), "hostCa").matches("(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?")) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
                     "hostCa must be the leaf's SSH host CA public key in OpenSSH form (ssh-ed25519 AAAA...)");
@@ -187,11 +193,20 @@ public class AdminResource {
     public CompletionStage<Response> lock(String body) {
         LockRequest request = Responses.read(body, LockRequest.class);
         String target = Responses.required(request.target(), "target");
-        if (!target.matches("(bot|join-token|instance):[A-Za-z0-9._-]{1,128}")) {
+        if (!target.matches("(bot|join-token|instance):.*")) {
             throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
-                    "a lock target is bot:<name>, join-token:<name> or instance:<id>; got '" + target + "'");
+                    "a lock target is bot:<name>, join-token:<name> or instance:<id>; got '" + Names.printable(target) + "'");
         }
-        LockSpec lock = new LockSpec(target, Responses.required(request.reason(), "reason"),
+        SpecNames.require(Names.RESOURCE, target.substring(target.indexOf(':') + 1), "target");
+        String reason = Responses.required(request.reason(), "reason");
+        if (reason.length() > MAX_REASON || reason.chars().anyMatch(Character::isISOControl)) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "reason must be one line of at most " + MAX_REASON
+                    + " characters: it is shown in every refusal the lock causes");
+        }
+        if (request.ttl() != null && (request.ttl().isNegative() || request.ttl().isZero())) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h, or left out for a lock until removed");
+        }
+        LockSpec lock = new LockSpec(target, reason,
                 request.ttl() == null ? null : Instant.now().plus(request.ttl()));
         return writer.put(lock).thenApply(done -> Responses.json(201, lock));
     }
@@ -206,8 +221,6 @@ public class AdminResource {
     @Path("/deliveries")
     public CompletionStage<Response> putDelivery(String body) {
         DeliverySpec delivery = Responses.read(body, DeliverySpec.class);
-        checkName(delivery.id(), "delivery", "id");
-        checkName(delivery.bot(), "bot", "bot");
         Deliveries.check(delivery);
         return writer.put(delivery).thenApply(done -> Responses.json(201, delivery));
     }
@@ -221,14 +234,6 @@ public class AdminResource {
     /** A token's name is the hex SHA-256 of its secret: topics and logs can show names without leaking secrets. */
     public static String tokenName(String secret) {
         return HexFormat.of().formatHex(RequestGuards.sha256(secret));
-    }
-
-    private static void checkName(String name, String what, String field) {
-        Responses.required(name, field);
-        if (!NAME.matcher(name).matches()) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the " + what + " name '" + name
-                    + "' must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 63 characters");
-        }
     }
 
 }

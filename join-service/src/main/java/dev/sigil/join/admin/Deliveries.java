@@ -1,17 +1,25 @@
 package dev.sigil.join.admin;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 
 import dev.sigil.contract.DeliverySpec;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.join.api.RefusalException;
 
-/** What makes a delivery acceptable before it goes on {@code sigil.deliveries}: a known kind and a safe destination. */
-final class Deliveries {
+/**
+ * What makes a delivery acceptable before it goes on {@code sigil.deliveries}: valid names, a known kind and a safe
+ * destination. The one check for every delivery, whether an admin or a runner webhook asks for it.
+ */
+public final class Deliveries {
     private static final List<String> DATABASE_FORMATS = List.of("tls", "mongo", "cockroach");
 
-    static void check(DeliverySpec delivery) {
+    public static void check(DeliverySpec delivery) {
+        SpecNames.require(Names.RESOURCE, delivery.id(), "id");
+        SpecNames.require(Names.RESOURCE, delivery.bot(), "bot");
         OutputRequest output = delivery.output();
         if (output == null || !OutputRequest.KINDS.contains(output.kind())) {
             throw refused("output.kind must be one of " + OutputRequest.KINDS);
@@ -19,44 +27,62 @@ final class Deliveries {
         if (output.publicKey() != null) {
             throw refused("a delivery carries no public key: output-writer makes the key pair and keeps it");
         }
-        if (delivery.node() != null && !delivery.node().matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
-            throw refused("node must be a Kubernetes node name (lower-case letters, digits, '-' and '.')");
+        output.problem().ifPresent(problem -> {
+            throw SpecNames.refused("output", problem);
+        });
+        if (delivery.node() != null) {
+            SpecNames.require(Names.HOST_NAME, delivery.node(), "node");
         }
         if (delivery.format() != null && !DATABASE_FORMATS.contains(delivery.format())) {
             throw refused("format must be one of " + DATABASE_FORMATS);
+        }
+        if (delivery.kubernetesServer() != null) {
+            checkServer(delivery.kubernetesServer());
+        }
+        if (delivery.ttl() != null && (delivery.ttl().isNegative() || delivery.ttl().isZero())) {
+            throw refused("ttl must be positive, like 1h or 30m");
         }
         DeliverySpec.Destination destination = delivery.destination();
         if (destination == null || destination.type() == null) {
             throw refused("destination.type must be directory, kubernetes_secret or memory");
         }
         switch (destination.type()) {
-            case DeliverySpec.Destination.DIRECTORY -> checkPath(destination.path());
+            case DeliverySpec.Destination.DIRECTORY -> SpecNames.require(Names.DIRECTORY_PATH, destination.path(),
+                    "destination.path");
             case DeliverySpec.Destination.KUBERNETES_SECRET -> {
-                if (destination.name() == null || !destination.name().matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
-                    throw refused("destination.name must be a valid Secret name (lower-case letters, digits, '-' and '.')");
+                SpecNames.require(Names.KUBERNETES_NAME, destination.name(), "destination.name");
+                if (destination.namespace() != null) {
+                    SpecNames.require(Names.KUBERNETES_NAMESPACE, destination.namespace(), "destination.namespace");
                 }
             }
             case DeliverySpec.Destination.MEMORY -> {
             }
             default -> throw refused("destination.type must be directory, kubernetes_secret or memory, not '"
-                    + destination.type() + "'");
+                    + Names.printable(destination.type()) + "'");
         }
         for (String reader : destination.readers()) {
-            if (!reader.matches("(user|group):[a-z_][a-z0-9_.-]*")) {
-                throw refused("reader '" + reader + "' must look like user:<name> or group:<name>");
+            // A reader becomes a POSIX ACL entry: user:<login> or group:<login>.
+            if (reader == null || !(reader.startsWith("user:") || reader.startsWith("group:"))) {
+                throw refused("destination.readers: reader '" + Names.printable(String.valueOf(reader))
+                        + "' must look like user:<name> or group:<name>");
             }
+            SpecNames.require(Names.LOGIN, reader.substring(reader.indexOf(':') + 1), "destination.readers");
         }
     }
 
-    /** An absolute path with no {@code .} or {@code ..} parts: where it says is where the files go. */
-    private static void checkPath(String path) {
-        if (path == null || !path.startsWith("/")) {
-            throw refused("destination.path must be an absolute directory path");
+    /** The API server a kubeconfig names: a plain https URL, nothing that could break out of the config line. */
+    private static void checkServer(String server) {
+        URI uri;
+        try {
+            uri = new URI(server);
+        } catch (URISyntaxException e) {
+            uri = null;
         }
-        for (String part : path.substring(1).split("/")) {
-            if (part.equals("..") || part.equals(".")) {
-                throw refused("destination.path '" + path + "' contains '" + part + "'; give the plain absolute path");
-            }
+        if (uri == null || !"https".equals(uri.getScheme()) || uri.getHost() == null || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null
+                || (!uri.getHost().startsWith("[") && Names.HOST_NAME.problem(uri.getHost()).isPresent())) {
+            throw refused("kubernetesServer '" + Names.printable(server) + "' must be the API server's https URL, "
+                    + "like https://kubernetes.example.com:6443");
         }
     }
 

@@ -38,7 +38,15 @@ public class IssueClient {
     @ConfigProperty(name = "sigil.join.issue-attempts", defaultValue = "2")
     int attempts;
 
+    /**
+     * Asks for certificates. A request with a {@link IssueRequest#problem() problem} (too many outputs, a name that
+     * breaks its grammar, ...) is refused here with 400 and the broken rule: nothing malformed reaches Kafka, whether
+     * it came from a join or a renewal.
+     */
     public Uni<IssueResult> request(IssueRequest request) {
+        request.problem().ifPresent(problem -> {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the request cannot be issued: " + problem);
+        });
         Message<String> message = Message.of(EventJson.write(request))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.bot()).build());
         return attempt(request, message, 1)
