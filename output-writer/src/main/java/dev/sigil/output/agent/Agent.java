@@ -16,6 +16,7 @@ import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.IdentityOutput;
 import dev.sigil.output.output.Outputs;
 import dev.sigil.output.output.RenderOptions;
+import dev.sigil.output.output.UnsafeOutputException;
 import dev.sigil.output.keys.HolderKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -99,6 +100,9 @@ public final class Agent {
             } catch (BotAgent.OperatorActionNeeded e) {
                 System.err.println("sigil-agent: " + e.getMessage());
                 return 2;
+            } catch (UnsafeOutputException e) {
+                System.err.println("sigil-agent: " + e.getMessage());
+                return 1;
             }
             return 0;
         }
@@ -164,7 +168,12 @@ public final class Agent {
                 System.err.println("sigil-agent: renewal refused (" + refused.refusal().code() + "): " + refused.refusal().message());
                 return 2;
             }
-            write(result, next, destination);
+            try {
+                write(result, next, destination);
+            } catch (UnsafeOutputException e) {
+                System.err.println("sigil-agent: " + e.getMessage());
+                return 1;
+            }
             return 0;
         }
     }

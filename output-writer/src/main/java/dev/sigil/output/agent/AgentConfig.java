@@ -111,6 +111,9 @@ final class AgentConfig {
         OutputRequest request = new OutputRequest(kind + "-" + index, kind, s.strings("roles"), null, s.string("app_name"),
                 s.string("service"), s.string("username"), s.string("database"), s.string("kubernetes_cluster"),
                 s.strings("principals"), spiffePath, s.string("cluster"));
+        request.problem().ifPresent(p -> {
+            throw new IllegalArgumentException(s.where + p);
+        });
         RenderOptions render = new RenderOptions(s.string("format"), s.string("kubernetes_server"));
         AgentOutput output = new AgentOutput(request, render, destination(destination));
         s.done();

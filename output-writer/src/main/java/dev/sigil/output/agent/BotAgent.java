@@ -26,11 +26,13 @@ import dev.sigil.contract.Refusal;
 import dev.sigil.output.agent.AgentConfig.AgentOutput;
 import dev.sigil.output.destination.Destination;
 import dev.sigil.output.destination.Destinations;
+import dev.sigil.output.destination.OutputFile;
 import dev.sigil.output.keys.HolderKey;
 import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.IdentityOutput;
 import dev.sigil.output.output.Outputs;
 import dev.sigil.output.output.RenderOptions;
+import dev.sigil.output.output.UnsafeOutputException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -113,11 +115,21 @@ final class BotAgent {
     }
 
     private void write(IssueResult result, HolderKey next, List<HolderKey> outputKeys, String reason) throws IOException {
-        storage.write(Outputs.render(Credentials.identity(result, next), RenderOptions.DEFAULTS, config.storage));
+        if (result.outputs() == null || result.outputs().size() != config.outputs.size()) {
+            throw new UnsafeOutputException("Sigil answered with " + (result.outputs() == null ? 0 : result.outputs().size())
+                    + " outputs for the " + config.outputs.size() + " asked for; nothing written");
+        }
+        // Everything rendered (and checked) before anything is written: a refused output leaves every file as it was.
+        List<OutputFile> identity = Outputs.render(Credentials.identity(result, next), RenderOptions.DEFAULTS, config.storage);
+        List<List<OutputFile>> rendered = new ArrayList<>();
         for (int i = 0; i < config.outputs.size(); i++) {
             AgentOutput output = config.outputs.get(i);
-            destinations.get(i).write(Outputs.render(Credentials.output(result, result.outputs().get(i), outputKeys.get(i)),
-                    output.render(), output.destination()));
+            rendered.add(Outputs.render(Credentials.output(result, result.outputs().get(i), outputKeys.get(i)), output.render(),
+                    output.destination()));
+        }
+        storage.write(identity);
+        for (int i = 0; i < rendered.size(); i++) {
+            destinations.get(i).write(rendered.get(i));
         }
         key = next;
         certificate = result.identity().tlsCertificate();
@@ -165,6 +177,11 @@ final class BotAgent {
                         return 2;
                     }
                     err.println("sigil-agent: " + e.refusal().code() + ": " + e.refusal().message() + "; retrying in " + backoff.toSeconds() + "s");
+                    wait = backoff;
+                    backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                } catch (UnsafeOutputException e) {
+                    // Nothing was written; a bot whose names an admin fixes renews fine on a later try.
+                    err.println("sigil-agent: " + e.getMessage() + "; retrying in " + backoff.toSeconds() + "s");
                     wait = backoff;
                     backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                 } catch (IOException e) {

@@ -11,7 +11,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import dev.sigil.contract.EventJson;
-import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.RenewalDue;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
@@ -41,8 +40,10 @@ final class RenewalDueListener implements AutoCloseable {
                             if (due.instanceId() != null && due.instanceId().equals(instanceId.get())) {
                                 onDue.run();
                             }
-                        } catch (MalformedEventException e) {
-                            // not ours to judge; renewal-service's own dead letters cover its output
+                        } catch (RuntimeException e) {
+                            // Not ours to judge, and no reason to stop listening: renewal-service owns what it writes.
+                            System.err.println("sigil-agent: skipping an unreadable renewal-due: "
+                                    + dev.sigil.contract.Names.printable(String.valueOf(e.getMessage())));
                         }
                     }
                 }

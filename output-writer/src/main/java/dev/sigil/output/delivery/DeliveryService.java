@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,15 +17,19 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,7 +43,6 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.RenewalDue;
-import dev.sigil.contract.ReplyHeaders;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 import dev.sigil.output.destination.Destination;
@@ -48,8 +52,10 @@ import dev.sigil.output.keys.HolderKey;
 import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.Outputs;
 import dev.sigil.output.output.RenderOptions;
+import dev.sigil.output.output.UnsafeOutputException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -61,6 +67,12 @@ import io.quarkus.runtime.StartupEvent;
  * over Kafka, renders the output and writes it; it does so again, with a new key, when renewal-service says the
  * identity is due on {@code sigil.renewal.due} — or, should that not come, at 3/4 of the lifetime. A removed
  * delivery's files are removed.
+ *
+ * <p>No record stops a loop. A delivery that cannot be read or breaks {@link DeliveryCheck} (names, paths, kinds) is
+ * dead-lettered to {@code sigil.deliveries.dlq} with the reason and never written; a version of it held before stays
+ * as it was. An unreadable renewal-due is skipped with a log line ({@code sigil_records_ignored_total}): every
+ * replica and agent reads it, and renewal-service, which wrote it, owns it. Answers the issuer gives that cannot be
+ * rendered safely are dead-lettered by {@link IssueRequests}; the delivery notes the problem and tries again later.
  */
 @ApplicationScoped
 public class DeliveryService {
@@ -78,11 +90,16 @@ public class DeliveryService {
         return t;
     });
     private KubernetesClient kubernetes;
-    private IssueRequests issuer;
-    private KafkaConsumer<String, String> deliveries;
-    private KafkaConsumer<String, String> due;
-    private KafkaProducer<String, String> deadLetters;
+    private Issuer issuer;
+    private Consumer<String, String> deliveries;
+    private Consumer<String, String> due;
+    private Producer<String, String> deadLetterProducer;
+    private DeadLetters deadLetters;
+    private RecordFailures failures;
     private volatile boolean running = true;
+
+    @Inject
+    MeterRegistry registry;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -123,20 +140,50 @@ public class DeliveryService {
         if (!enabled) {
             return;
         }
-        issuer = new IssueRequests(bootstrapServers, issueTimeout);
+        failures = new RecordFailures(registry);
         Properties producer = new Properties();
         producer.put("bootstrap.servers", bootstrapServers);
-        deadLetters = new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer());
-        due = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(), new StringDeserializer());
-        TopicReader.followFromNow(due, Topics.RENEWAL_DUE);
+        KafkaConsumer<String, String> dueConsumer = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(),
+                new StringDeserializer());
+        TopicReader.followFromNow(dueConsumer, Topics.RENEWAL_DUE);
         String group = node.map(n -> "sigil-output-writer-node-" + n).orElse("sigil-output-writer");
-        deliveries = new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new StringDeserializer());
-        Thread deliveriesThread = new Thread(this::followDeliveries, "deliveries");
-        deliveriesThread.setDaemon(true);
-        deliveriesThread.start();
-        Thread dueThread = new Thread(this::followRenewalDue, "renewal-due");
-        dueThread.setDaemon(true);
-        dueThread.start();
+        connect(new IssueRequests(bootstrapServers, issueTimeout, failures),
+                new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new StringDeserializer()), dueConsumer,
+                new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer()), failures);
+        follow("deliveries", deliveries, this::pollDeliveries);
+        follow("renewal-due", due, this::pollRenewalDue);
+    }
+
+    /**
+     * Takes the clients to work with and subscribes to the deliveries; package-private so a test can hand in mock
+     * clients and poll by hand ({@link #pollDeliveries()}, {@link #pollRenewalDue()}).
+     */
+    void connect(Issuer issuer, Consumer<String, String> deliveries, Consumer<String, String> due,
+            Producer<String, String> deadLetterProducer, RecordFailures failures) {
+        this.issuer = issuer;
+        this.deliveries = deliveries;
+        this.due = due;
+        this.deadLetterProducer = deadLetterProducer;
+        this.failures = failures;
+        this.deadLetters = new DeadLetters(deadLetterProducer, failures);
+        // Offsets are never committed: a replica that gets a partition reads it whole, every delivery on it.
+        deliveries.subscribe(List.of(Topics.DELIVERIES), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                release(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                release(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                LOG.infof("holding the deliveries of partitions %s", partitions);
+                deliveries.seekToBeginning(partitions);
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -146,7 +193,7 @@ public class DeliveryService {
             deliveries.wakeup();
             due.wakeup();
             issuer.close();
-            deadLetters.close(Duration.ofSeconds(2));
+            deadLetterProducer.close(Duration.ofSeconds(2));
         }
     }
 
@@ -171,35 +218,61 @@ public class DeliveryService {
         return p;
     }
 
-    private void followDeliveries() {
-        // Offsets are never committed: a replica that gets a partition reads it whole, every delivery on it.
-        deliveries.subscribe(List.of(Topics.DELIVERIES), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                release(partitions);
-            }
-
-            @Override
-            public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                release(partitions);
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                LOG.infof("holding the deliveries of partitions %s", partitions);
-                deliveries.seekToBeginning(partitions);
-            }
-        });
-        try {
-            while (running) {
-                for (ConsumerRecord<String, String> record : deliveries.poll(Duration.ofMillis(500))) {
-                    onDelivery(record);
+    /**
+     * Polls on a thread of its own until shutdown. A record's failure is handled where it is read; what reaches here
+     * is the consumer's own (an unreadable batch is skipped past), logged, counted, and polled again.
+     */
+    private void follow(String name, Consumer<String, String> consumer, Runnable poll) {
+        Thread thread = new Thread(() -> {
+            try {
+                while (running) {
+                    try {
+                        poll.run();
+                    } catch (WakeupException | InterruptException e) {
+                        throw e;
+                    } catch (RecordDeserializationException e) {
+                        LOG.errorf("skipping an unreadable record of %s at offset %d: %s", e.topicPartition(), e.offset(),
+                                e.getMessage());
+                        failures.ignored(e.topicPartition().topic());
+                        consumer.seek(e.topicPartition(), e.offset() + 1);
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "%s: polling failed; polling on", name);
+                        failures.failed("poll-" + name, e);
+                        pause();
+                    }
                 }
+            } catch (WakeupException | InterruptException e) {
+                // shutting down
+            } finally {
+                consumer.close(Duration.ofSeconds(2));
             }
-        } catch (WakeupException e) {
-            // shutting down
-        } finally {
-            deliveries.close(Duration.ofSeconds(2));
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void pause() {
+        try {
+            TimeUnit.SECONDS.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** One poll of {@code sigil.deliveries}: each record applied, or dead-lettered with the reason. */
+    void pollDeliveries() {
+        for (ConsumerRecord<String, String> record : deliveries.poll(Duration.ofMillis(500))) {
+            try {
+                onDelivery(record);
+            } catch (WakeupException | InterruptException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Nothing a delivery holds should get here; if something does, it is that record's, not the loop's.
+                LOG.errorf(e, "delivery record at %s-%d offset %d failed", record.topic(), record.partition(), record.offset());
+                failures.failed("delivery", e);
+                deadLetters.park(record, record.value(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
         }
     }
 
@@ -216,6 +289,12 @@ public class DeliveryService {
 
     private void onDelivery(ConsumerRecord<String, String> record) {
         if (record.value() == null) {
+            if (record.key() == null) {
+                LOG.warnf("skipping a tombstone without a key at %s-%d offset %d", record.topic(), record.partition(),
+                        record.offset());
+                failures.ignored(record.topic());
+                return;
+            }
             Delivery gone = held.remove(record.key());
             if (gone != null) {
                 cancel(gone);
@@ -226,13 +305,14 @@ public class DeliveryService {
         DeliverySpec spec;
         try {
             spec = EventJson.read(record.value(), DeliverySpec.class);
-            if (spec.id() == null || spec.bot() == null || spec.output() == null || spec.destination() == null) {
-                throw new MalformedEventException("a delivery needs id, bot, output and destination");
-            }
         } catch (MalformedEventException e) {
-            LOG.warnf("dead-lettering unreadable delivery %s: %s", record.key(), e.getMessage());
-            deadLetters.send(new ProducerRecord<>(Topics.deadLetter(Topics.DELIVERIES), null, record.key(), record.value(),
-                    ReplyHeaders.withDeadLetterReason(record.headers(), e.getMessage())));
+            deadLetters.park(record, record.value(), e.getMessage());
+            return;
+        }
+        Optional<String> problem = DeliveryCheck.problem(spec, record.key());
+        if (problem.isPresent()) {
+            // Not applied: a version of this delivery held before stays as it was.
+            deadLetters.park(record, record.value(), problem.get());
             return;
         }
         if (!java.util.Objects.equals(spec.node(), node.orElse(null))) {
@@ -254,29 +334,26 @@ public class DeliveryService {
         schedule(delivery, Duration.ZERO);
     }
 
-    private void followRenewalDue() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, String> record : due.poll(Duration.ofMillis(500))) {
-                    try {
-                        RenewalDue event = EventJson.read(record.value(), RenewalDue.class);
-                        String instance = event.instanceId();
-                        if (instance != null && instance.startsWith(INSTANCE_PREFIX)) {
-                            Delivery delivery = held.get(instance.substring(INSTANCE_PREFIX.length()));
-                            if (delivery != null && instance.equals(delivery.instanceId)) {
-                                LOG.infof("renewal due for delivery %s: renewing now", delivery.spec.id());
-                                schedule(delivery, Duration.ZERO);
-                            }
-                        }
-                    } catch (MalformedEventException e) {
-                        LOG.debugf("skipping an unreadable renewal-due: %s", e.getMessage());
+    /** One poll of {@code sigil.renewal.due}: a held delivery that is due is renewed now; anything unreadable is skipped. */
+    void pollRenewalDue() {
+        for (ConsumerRecord<String, String> record : due.poll(Duration.ofMillis(500))) {
+            try {
+                RenewalDue event = EventJson.read(record.value(), RenewalDue.class);
+                String instance = event.instanceId();
+                if (instance != null && instance.startsWith(INSTANCE_PREFIX)) {
+                    Delivery delivery = held.get(instance.substring(INSTANCE_PREFIX.length()));
+                    if (delivery != null && instance.equals(delivery.instanceId)) {
+                        LOG.infof("renewal due for delivery %s: renewing now", delivery.spec.id());
+                        schedule(delivery, Duration.ZERO);
                     }
                 }
+            } catch (WakeupException | InterruptException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warnf("skipping a renewal-due at %s-%d offset %d: %s", record.topic(), record.partition(), record.offset(),
+                        DeadLetters.printable(String.valueOf(e.getMessage())));
+                failures.ignored(record.topic());
             }
-        } catch (WakeupException e) {
-            // shutting down
-        } finally {
-            due.close(Duration.ofSeconds(2));
         }
     }
 
@@ -314,7 +391,7 @@ public class DeliveryService {
             try {
                 IssueResult result = issuer.issue(request);
                 if (!result.isIssued()) {
-                    delivery.problem = result.refusal().code() + ": " + result.refusal().message();
+                    delivery.problem = DeadLetters.printable(result.refusal().code() + ": " + result.refusal().message());
                     LOG.warnf("delivery %s refused: %s", spec.id(), delivery.problem);
                     schedule(delivery, RETRY_AFTER_REFUSAL);
                     return;
@@ -338,9 +415,17 @@ public class DeliveryService {
                         delivery.destination.describe(), delivery.validBefore);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (IssueRequests.RejectedAnswer | UnsafeOutputException e) {
+                // Nothing was written. The same answer would be refused again soon: wait as after a refusal.
+                delivery.problem = DeadLetters.printable(e.getMessage());
+                LOG.warnf("delivery %s not written, retrying in %s: %s", spec.id(), RETRY_AFTER_REFUSAL, delivery.problem);
+                if (e instanceof UnsafeOutputException) {
+                    failures.failed("render", e); // an answer the issuer gave is counted where it was dead-lettered
+                }
+                schedule(delivery, RETRY_AFTER_REFUSAL);
             } catch (Exception e) {
-                delivery.problem = e.getMessage();
-                LOG.warnf("delivery %s failed, retrying in 5s: %s", spec.id(), e.getMessage());
+                delivery.problem = DeadLetters.printable(String.valueOf(e.getMessage()));
+                LOG.warnf("delivery %s failed, retrying in 5s: %s", spec.id(), delivery.problem);
                 schedule(delivery, Duration.ofSeconds(5));
             }
         }

@@ -3,6 +3,7 @@ package dev.sigil.output.delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,12 +11,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -28,59 +32,89 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
+import dev.sigil.output.output.RenderCheck;
 
 /**
  * output-writer's way to the issuer: puts issue requests on {@code sigil.issue.requests} and waits for the result
  * with the same request id on {@code sigil.issue.results} (committed records only, from every partition, from
  * where it stood when it started). A request that times out is sent again with the same id, and the issuer
- * answers a repeated id with the certificates it issued the first time.
+ * answers a repeated id with the certificates it issued the first time. An answer that cannot be rendered safely
+ * ({@link RenderCheck}) is dead-lettered with the reason and ends the wait with {@link RejectedAnswer}; results of
+ * requests nobody here waits for are someone else's and are skipped. No result stops the reader.
  */
-final class IssueRequests implements AutoCloseable {
+final class IssueRequests implements Issuer {
     private static final Logger LOG = Logger.getLogger(IssueRequests.class);
     private static final int ATTEMPTS = 3;
 
-    private final KafkaProducer<String, String> producer;
-    private final KafkaConsumer<String, byte[]> results;
-    private final Map<String, CompletableFuture<IssueResult>> pending = new ConcurrentHashMap<>();
+    /** The issuer's answer could not be used; it is on {@code sigil.issue.results.dlq} with this reason. */
+    static final class RejectedAnswer extends RuntimeException {
+        RejectedAnswer(String reason) {
+            super(reason);
+        }
+    }
+
+    private record Waiting(IssueRequest request, CompletableFuture<IssueResult> answer) {
+    }
+
+    private final Producer<String, String> producer;
+    private final Consumer<String, byte[]> results;
+    private final DeadLetters deadLetters;
+    private final RecordFailures failures;
+    private final Map<String, Waiting> pending = new ConcurrentHashMap<>();
     /** How many requests each bot has waiting: results of other bots are skipped unread (results are keyed by bot). */
     private final Map<String, Integer> waitingBots = new ConcurrentHashMap<>();
-    private final Thread reader;
     private final Duration timeout;
     private volatile boolean running = true;
 
-    IssueRequests(String bootstrapServers, Duration timeout) {
+    IssueRequests(String bootstrapServers, Duration timeout, RecordFailures failures) {
+        this(producer(bootstrapServers), results(bootstrapServers), timeout, failures);
+        Thread reader = new Thread(this::readResults, "issue-results-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** With clients of the caller's, and no reader thread: the caller calls {@link #readOnce()}. */
+    IssueRequests(Producer<String, String> producer, Consumer<String, byte[]> results, Duration timeout, RecordFailures failures) {
+        this.producer = producer;
+        this.results = results;
         this.timeout = timeout;
+        this.failures = failures;
+        this.deadLetters = new DeadLetters(producer, failures);
+        TopicReader.followFromNow(results, Topics.ISSUE_RESULTS); // before the first request goes out
+    }
+
+    private static Producer<String, String> producer(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static Consumer<String, byte[]> results(String bootstrapServers) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        this.results = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        TopicReader.followFromNow(results, Topics.ISSUE_RESULTS); // before the first request goes out
-        this.reader = new Thread(this::readResults, "issue-results-reader");
-        reader.setDaemon(true);
-        reader.start();
+        return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /** Sends the request and waits for its result, retrying with the same request id. */
-    IssueResult issue(IssueRequest request) throws InterruptedException, TimeoutException {
-        CompletableFuture<IssueResult> answer = pending.computeIfAbsent(request.requestId(), id -> new CompletableFuture<>());
+    @Override
+    public IssueResult issue(IssueRequest request) throws InterruptedException, TimeoutException {
+        Waiting waiting = pending.computeIfAbsent(request.requestId(), id -> new Waiting(request, new CompletableFuture<>()));
         waitingBots.merge(request.bot(), 1, Integer::sum);
         try {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
                 producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, request.bot(), EventJson.write(request)));
                 try {
-                    return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    return waiting.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     LOG.warnf("no answer to issue request %s for bot %s after %s (attempt %d)", request.requestId(),
                             request.bot(), timeout, attempt);
                 } catch (ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
             }
             throw new TimeoutException("the issuer did not answer request " + request.requestId() + " in " + ATTEMPTS
@@ -92,27 +126,75 @@ final class IssueRequests implements AutoCloseable {
     }
 
     private void readResults() {
-        while (running) {
-            try {
-                for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null || record.key() == null || !waitingBots.containsKey(record.key())) {
-                        continue;
-                    }
-                    try {
-                        IssueResult result = EventJson.read(new String(record.value(), StandardCharsets.UTF_8), IssueResult.class);
-                        CompletableFuture<IssueResult> waiting = pending.get(result.requestId());
-                        if (waiting != null) {
-                            waiting.complete(result);
-                        }
-                    } catch (MalformedEventException e) {
-                        LOG.debugf("skipping an unreadable issue result: %s", e.getMessage());
-                    }
+        try {
+            while (running) {
+                try {
+                    readOnce();
+                } catch (WakeupException | InterruptException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The consumer itself failed (not a record: those are handled one by one); poll again.
+                    LOG.errorf(e, "reading %s failed; reading on", Topics.ISSUE_RESULTS);
+                    failures.failed("read-issue-results", e);
+                    pause();
                 }
-            } catch (WakeupException e) {
-                // closing
+            }
+        } catch (WakeupException | InterruptException e) {
+            // closing
+        } finally {
+            results.close();
+        }
+    }
+
+    /** One poll: each result answers the request waiting for it, if any. */
+    void readOnce() {
+        for (ConsumerRecord<String, byte[]> record : results.poll(Duration.ofMillis(500))) {
+            try {
+                onResult(record);
+            } catch (RuntimeException e) {
+                LOG.warnf("skipping issue result at %s-%d offset %d: %s", record.topic(), record.partition(), record.offset(),
+                        DeadLetters.printable(String.valueOf(e)));
+                failures.ignored(Topics.ISSUE_RESULTS);
             }
         }
-        results.close();
+    }
+
+    private void onResult(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null || record.key() == null || !waitingBots.containsKey(record.key())) {
+            return; // another requester's traffic
+        }
+        String text = new String(record.value(), StandardCharsets.UTF_8);
+        IssueResult result;
+        try {
+            result = EventJson.read(text, IssueResult.class);
+        } catch (MalformedEventException e) {
+            // renewal-service dead-letters unreadable results; a second copy would only be noise.
+            LOG.warnf("skipping an unreadable issue result for bot %s: %s", DeadLetters.printable(record.key()),
+                    DeadLetters.printable(e.getMessage()));
+            failures.ignored(Topics.ISSUE_RESULTS);
+            return;
+        }
+        Waiting waiting = result.requestId() == null ? null : pending.get(result.requestId());
+        if (waiting == null) {
+            return; // a result for a request not made here
+        }
+        Optional<String> problem = RenderCheck.problem(result, waiting.request().bot(), waiting.request().outputs());
+        if (problem.isPresent()) {
+            String reason = "the answer to issue request " + result.requestId() + " cannot be used: " + problem.get();
+            deadLetters.park(record, text, reason);
+            waiting.answer().completeExceptionally(new RejectedAnswer(reason));
+            return;
+        }
+        waiting.answer().complete(result);
+    }
+
+    private void pause() {
+        try {
+            TimeUnit.SECONDS.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
     }
 
     @Override

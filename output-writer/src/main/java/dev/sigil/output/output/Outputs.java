@@ -12,9 +12,13 @@ public final class Outputs {
 
     /**
      * The files of one output, for the destination they go to: files that name each other by path (ssh_config) use
-     * a directory destination's path; other destinations have none to name.
+     * a directory destination's path; other destinations have none to name. Throws {@link UnsafeOutputException},
+     * and renders nothing, when a value breaks the grammar of the file it would go into ({@link RenderCheck}).
      */
     public static List<OutputFile> render(Credentials credentials, RenderOptions options, DeliverySpec.Destination destination) {
+        RenderCheck.problem(credentials, options, destination).ifPresent(p -> {
+            throw new UnsafeOutputException("refusing to render the output: " + p);
+        });
         Path directory = destination.path() == null ? Path.of("/") : Path.of(destination.path());
         String kind = credentials.kind() == null ? OutputRequest.IDENTITY : credentials.kind();
         return switch (kind) {

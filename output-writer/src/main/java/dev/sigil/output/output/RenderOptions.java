@@ -6,4 +6,5 @@ package dev.sigil.output.output;
  */
 public record RenderOptions(String databaseFormat, String kubernetesServer) {
     public static final RenderOptions DEFAULTS = new RenderOptions(null, null);
+    public static final java.util.List<String> DATABASE_FORMATS = TlsOutputs.DATABASE_FORMATS;
 }

@@ -41,7 +41,7 @@ final class Trackable {
             if (id.roles().size() > MAX_ROLES) {
                 return Optional.of("it carries " + id.roles().size() + " roles; at most " + MAX_ROLES + " are tracked");
             }
-            if (id.roles().contains(null)) {
+            if (id.roles().stream().anyMatch(java.util.Objects::isNull)) {
                 return Optional.of("roles: a role is null");
             }
             Optional<String> roles = Names.RESOURCE.firstProblem(id.roles()).map(p -> "roles: " + p);
