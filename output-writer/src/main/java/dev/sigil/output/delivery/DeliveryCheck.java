@@ -6,6 +6,8 @@ import java.util.function.Supplier;
 import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.Names;
 import dev.sigil.contract.OutputRequest;
+import dev.sigil.output.destination.DirectoryDestination;
+import dev.sigil.output.destination.KubernetesSecretDestination;
 import dev.sigil.output.output.RenderCheck;
 import dev.sigil.output.output.RenderOptions;
 
@@ -39,19 +41,27 @@ final class DeliveryCheck {
 
     private static Optional<String> destinationProblem(DeliverySpec.Destination destination) {
         String type = destination.type() == null ? DeliverySpec.Destination.DIRECTORY : destination.type();
+        // Names' grammar, and then what the destination itself will take, so nothing held fails at every retry.
         Optional<String> readers = destination.readers().stream()
                 .map(r -> r == null ? Optional.of("a reader is null")
                         : r.startsWith("user:") ? Names.LOGIN.problem(r.substring(5)).map(p -> "reader: " + p)
                         : r.startsWith("group:") ? Names.LOGIN.problem(r.substring(6)).map(p -> "reader: " + p)
                         : Optional.of("reader '" + Names.printable(r) + "' must be user:<name> or group:<name>"))
-                .flatMap(Optional::stream).findFirst();
+                .flatMap(Optional::stream).findFirst()
+                .or(() -> destination.readers().stream().filter(r -> !DirectoryDestination.isReader(r)).findFirst()
+                        .map(r -> "reader '" + Names.printable(r) + "' must be a lower-case user:<name> or group:<name>"));
         return switch (type) {
             case DeliverySpec.Destination.DIRECTORY -> Names.DIRECTORY_PATH.problem(destination.path())
                     .map(p -> "destination: " + p).or(() -> readers);
             case DeliverySpec.Destination.KUBERNETES_SECRET -> Names.HOST_NAME.problem(destination.name())
                     .map(p -> "destination Secret name: " + p)
-                    .or(() -> destination.namespace() == null ? Optional.empty()
-                            : Names.HOST_NAME.problem(destination.namespace()).map(p -> "destination namespace: " + p));
+                    .or(() -> KubernetesSecretDestination.isSecretName(destination.name()) ? Optional.empty()
+                            : Optional.of("destination Secret name '" + Names.printable(destination.name())
+                                    + "' is not a lower-case Kubernetes name"))
+                    .or(() -> destination.namespace() == null || KubernetesSecretDestination.isNamespace(destination.namespace())
+                            ? Optional.empty()
+                            : Optional.of("destination namespace '" + Names.printable(destination.namespace())
+                                    + "' is not a Kubernetes namespace (a lower-case DNS label)"));
             case DeliverySpec.Destination.MEMORY -> Optional.empty();
             default -> Optional.of("destination type '" + Names.printable(type) + "' is not "
                     + DeliverySpec.Destination.DIRECTORY + ", " + DeliverySpec.Destination.KUBERNETES_SECRET + " or "

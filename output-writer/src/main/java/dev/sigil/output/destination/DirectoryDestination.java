@@ -36,10 +36,15 @@ public final class DirectoryDestination implements Destination {
         this.directory = directory.toAbsolutePath().normalize();
         this.readers = readers == null ? List.of() : List.copyOf(readers);
         for (String reader : this.readers) {
-            if (!READER.matcher(reader).matches()) {
+            if (!isReader(reader)) {
                 throw new IllegalArgumentException("reader '" + reader + "' must look like user:<name> or group:<name>");
             }
         }
+    }
+
+    /** {@code user:<name>} or {@code group:<name>} as setfacl takes it. */
+    public static boolean isReader(String reader) {
+        return reader != null && READER.matcher(reader).matches();
     }
 
     public Path directory() {

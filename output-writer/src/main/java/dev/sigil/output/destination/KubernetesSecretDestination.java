@@ -32,9 +32,19 @@ public final class KubernetesSecretDestination implements Destination {
         this.client = client;
         this.namespace = namespace == null ? client.getNamespace() : namespace;
         this.name = name;
-        if (name == null || !name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+        if (!isSecretName(name)) {
             throw new IllegalArgumentException("Secret name '" + name + "' is not a valid Kubernetes name");
         }
+    }
+
+    /** A Secret name as Kubernetes takes it: a lower-case DNS subdomain. */
+    public static boolean isSecretName(String name) {
+        return name != null && name.length() <= 253 && name.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    }
+
+    /** A namespace as Kubernetes takes it: a lower-case DNS label. */
+    public static boolean isNamespace(String namespace) {
+        return namespace != null && namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     }
 
     @Override
