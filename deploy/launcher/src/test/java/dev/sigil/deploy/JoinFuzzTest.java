@@ -71,7 +71,7 @@ class JoinFuzzTest {
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < CASES / 3; i++) {
-            String path = pick(random, "/v1/webhooks/github", "/v1/webhooks/gitlab", "/v1/webhooks/circleci");
+            String path = pick(random, "/v1/webhooks/github", "/v1/webhooks/gitlab");
             String body = random.nextBoolean() ? mutate(random, valid) : randomBytes(random, random.nextInt(3000));
             // A third are signed properly, so the fuzzer also reaches the parsing behind the signature check.
             boolean signed = random.nextInt(3) == 0;
@@ -85,8 +85,6 @@ class JoinFuzzTest {
             request.header("X-Hub-Signature-256", signed ? "sha256=" + hmac(SigilCluster.GITHUB_WEBHOOK_SECRET, raw)
                     : pick(random, "sha256=" + randomBase64(random, 32), "sha256=zz", "sha256=", "md5=1"));
             request.header("X-Gitlab-Token", signed ? SigilCluster.GITLAB_WEBHOOK_SECRET : randomBase64(random, random.nextInt(40) + 1));
-            request.header("circleci-signature", signed ? "v1=" + hmac(SigilCluster.CIRCLECI_WEBHOOK_SECRET, raw)
-                    : pick(random, "v1=" + randomBase64(random, 32), "v1=,v2=", "v0=1"));
             HttpResponse<String> response = cluster.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             statuses.merge(response.statusCode(), 1, Integer::sum);
             if (response.statusCode() >= 500 || (response.statusCode() == 202 && !signed)) {

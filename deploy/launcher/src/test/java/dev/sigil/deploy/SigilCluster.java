@@ -20,7 +20,6 @@ import dev.sigil.join.joinmethod.FakePlatform;
 public final class SigilCluster implements ParameterResolver {
     static final String GITHUB_WEBHOOK_SECRET = "github-webhook-secret-for-tests";
     static final String GITLAB_WEBHOOK_SECRET = "gitlab-webhook-secret-for-tests";
-    static final String CIRCLECI_WEBHOOK_SECRET = "circleci-webhook-secret-for-tests";
     /** A loopback GitHub (OIDC keys) that repositories registered by webhook trust. */
     static final FakePlatform GITHUB = startGithub();
 
@@ -61,8 +60,9 @@ public final class SigilCluster implements ParameterResolver {
                         .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_BURST", "1000000")
                         .withServiceEnv("SIGIL_WEBHOOKS_GITHUB_SECRET", GITHUB_WEBHOOK_SECRET)
                         .withServiceEnv("SIGIL_WEBHOOKS_GITLAB_SECRET", GITLAB_WEBHOOK_SECRET)
-                        .withServiceEnv("SIGIL_WEBHOOKS_CIRCLECI_SECRET", CIRCLECI_WEBHOOK_SECRET)
                         .withServiceEnv("SIGIL_WEBHOOKS_JOBS_DIR", home.resolve("jobs").toString())
+                        // One machine, one output-writer with no node: it writes the job directories.
+                        .withServiceEnv("SIGIL_WEBHOOKS_JOB_NODE", "central")
                         .withServiceEnv("SIGIL_WEBHOOKS_REGISTRATION_POLICY", EventJson.write(Map.of(
                                 "github", Map.of("acme", Map.of("bot", "acme-ci", "roles", List.of("acme-access"),
                                         "logins", List.of("deploy"), "tokenConfig", Map.of("issuer", GITHUB.url(), "audience", "sigil-e2e"))),

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.Names;
 
 /**
  * Which bot the repositories or projects of an organisation or group join as, and with which roles: a new repository
@@ -31,6 +32,18 @@ public class RegistrationPolicy {
 
     public RegistrationPolicy(@ConfigProperty(name = "sigil.webhooks.registration-policy") Optional<String> json) {
         this.byPlatform = json.filter(j -> !j.isBlank()).map(RegistrationPolicy::parse).orElse(Map.of());
+        byPlatform.forEach((platform, registrations) -> registrations.forEach((organisation, registration) -> {
+            String at = "sigil.webhooks.registration-policy " + platform + "." + organisation;
+            // The bot, roles and logins end up in desired state and certificates: one grammar, as for an admin.
+            Names.RESOURCE.problem(organisation)
+                    .or(() -> registration == null ? Optional.of("a registration needs a bot") : Optional.empty())
+                    .or(() -> Names.RESOURCE.problem(registration.bot()))
+                    .or(() -> Names.RESOURCE.firstProblem(registration.roles()))
+                    .or(() -> Names.LOGIN.firstProblem(registration.logins()))
+                    .ifPresent(problem -> {
+                        throw new IllegalStateException(at + ": " + problem);
+                    });
+        }));
     }
 
     private static Map<String, Map<String, Registration>> parse(String json) {

@@ -14,21 +14,13 @@ import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.RequestGuards;
 
 /**
- * How each CI platform signs its webhooks, checked in constant time: GitHub's {@code X-Hub-Signature-256} and
- * CircleCI's {@code circleci-signature} are HMAC-SHA256 over the raw body; GitLab sends its secret as
- * {@code X-Gitlab-Token}.
+ * How each CI platform signs its webhooks, checked in constant time: GitHub's {@code X-Hub-Signature-256} is
+ * HMAC-SHA256 over the raw body; GitLab sends its secret as {@code X-Gitlab-Token}.
  */
 final class WebhookSignatures {
 
     static void githubHmac(Optional<String> secret, String header, byte[] body) {
         hmac(secret, "github", header, "sha256=", body);
-    }
-
-    static void circleciHmac(Optional<String> secret, String header, byte[] body) {
-        // CircleCI may send several comma-separated versions; v1 is the HMAC-SHA256.
-        String v1 = header == null ? null : java.util.Arrays.stream(header.split(","))
-                .map(String::trim).filter(p -> p.startsWith("v1=")).findFirst().orElse(null);
-        hmac(secret, "circleci", v1, "v1=", body);
     }
 
     static void gitlabToken(Optional<String> secret, String header) {
