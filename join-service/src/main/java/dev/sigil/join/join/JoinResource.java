@@ -85,7 +85,7 @@ public class JoinResource {
 
     static int statusOf(String code) {
         return switch (code) {
-            case Refusal.INVALID_PUBLIC_KEY, Refusal.MALFORMED_REQUEST -> 400;
+            case Refusal.INVALID_PUBLIC_KEY, Refusal.MALFORMED_REQUEST, Refusal.ISSUANCE_FAILED -> 400;
             case Refusal.PROOF_REPLAYED, Refusal.CHALLENGE_INVALID, Refusal.UNKNOWN_INSTANCE -> 401;
             case Refusal.TOKEN_ALREADY_USED, Refusal.TOKEN_EXPIRED, Refusal.TOKEN_NOT_FOUND, Refusal.JWT_REPLAYED,
                     Refusal.JWT_EXPIRED -> 401;
