@@ -166,7 +166,9 @@ public final class IssuancePolicy {
      * at the admin API, and again here because they go straight into certificates and ssh_config lines.
      */
     private Optional<Refusal> namesValid(Context c) {
-        Optional<String> problem = Names.LOGIN.firstProblem(principals(c))
+        Optional<String> problem = Names.RESOURCE.firstProblem(c.roles.stream().map(RoleSpec::name).toList())
+                .map(p -> "bot '" + c.bot.name() + "' impersonates a role whose " + p + "; recreate the role under a valid name")
+                .or(() -> Names.LOGIN.firstProblem(principals(c)))
                 .map(p -> "the roles and traits of bot '" + c.bot.name() + "' give " + p + "; fix the role's logins or the "
                         + "bot's traits")
                 .or(() -> c.roles.stream().flatMap(r -> Names.KUBERNETES_SUBJECT.firstProblem(r.kubernetesUsers()).or(

@@ -9,6 +9,7 @@ import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RoleSpec;
+import dev.sigil.issuer.ca.SshPublicKeys;
 
 /** Whether an output's roles reach what the output asks for, kind by kind. */
 final class OutputChecks {
@@ -43,6 +44,16 @@ final class OutputChecks {
         if (leaf.isEmpty()) {
             return refuse(Refusal.UNKNOWN_CLUSTER, "cluster '" + output.cluster() + "' is not a registered leaf cluster; "
                     + "register it with POST /v1/admin/leaf-clusters");
+        }
+        try {
+            String hostCa = leaf.get().hostCa();
+            if (hostCa == null || hostCa.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+                throw new IllegalArgumentException("not one line");
+            }
+            SshPublicKeys.parse(hostCa);
+        } catch (RuntimeException e) { // it goes into the bot's known_hosts as a line of its own
+            return refuse(Refusal.UNKNOWN_CLUSTER, "leaf cluster '" + output.cluster() + "' is registered with a host CA that "
+                    + "is not one OpenSSH public key line; register it again with its host CA's public key");
         }
         String kind = output.kind() == null ? OutputRequest.IDENTITY : output.kind();
         return kind.equals(OutputRequest.IDENTITY) ? Optional.empty()

@@ -40,6 +40,7 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
@@ -229,6 +230,30 @@ class HostileIssueRequestsTest {
 
         assertThat(refused.refusal().code()).isEqualTo(Refusal.NAME_NOT_ALLOWED);
         assertThat(refused.refusal().message()).contains("login 'root,admin' is not valid");
+    }
+
+    @Test
+    void aRoleNameWrittenStraightToKafkaThatBreaksItsGrammarNeverReachesACertificate() throws Exception {
+        put(Topics.ROLES, "root,admin", new RoleSpec("root,admin", List.of("deploy"), null));
+        put(Topics.BOTS, "ci", new BotSpec("ci", List.of("root,admin"), Map.of(), Duration.ofHours(1)));
+
+        IssueResult refused = ask(join("ci", "t1"));
+
+        assertThat(refused.refusal().code()).isEqualTo(Refusal.NAME_NOT_ALLOWED);
+        assertThat(refused.refusal().message()).contains("name 'root,admin' is not valid");
+    }
+
+    @Test
+    void aLeafClusterWhoseHostCaIsNotOneKeyLineGetsNoOutput() throws Exception {
+        String hostCa = key();
+        put(Topics.LEAF_CLUSTERS, "leaf", new LeafClusterSpec("leaf", hostCa + "\n@cert-authority * " + hostCa));
+        OutputRequest routed = new OutputRequest("leaf-ssh", OutputRequest.IDENTITY, null, key(), null, null, null, null, null,
+                null, null, "leaf");
+
+        IssueResult refused = ask(join("ci", "t1", routed));
+
+        assertThat(refused.refusal().code()).isEqualTo(Refusal.UNKNOWN_CLUSTER);
+        assertThat(refused.refusal().message()).contains("not one OpenSSH public key line");
     }
 
     private IssueResult ask(IssueRequest request) {

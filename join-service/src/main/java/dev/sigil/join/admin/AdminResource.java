@@ -67,6 +67,10 @@ public class AdminResource {
     public CompletionStage<Response> putRole(String body) {
         RoleSpec role = Responses.read(body, RoleSpec.class);
         SpecNames.role(role);
+        if (role.maxSessionTtl() != null && (role.maxSessionTtl().isNegative() || role.maxSessionTtl().isZero())) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "maxSessionTtl must be positive, like 1h; it was "
+                    + role.maxSessionTtl() + " (leave it out for no limit of the role's own)");
+        }
         return writer.put(role).thenApply(done -> {
             roles.remember(role);
             return Responses.json(201, role);

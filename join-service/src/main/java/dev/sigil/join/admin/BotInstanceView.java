@@ -12,10 +12,13 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.sigil.contract.BotInstanceStatus;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Names;
 
 /** This replica's view of {@code sigil.bot-instances}, for admins investigating a bot. */
 @ApplicationScoped
 public class BotInstanceView {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(BotInstanceView.class);
     private final Map<String, BotInstanceStatus> instances = new ConcurrentHashMap<>();
 
     @Incoming("bot-instances")
@@ -26,7 +29,13 @@ public class BotInstanceView {
         if (record.value() == null) {
             instances.remove(record.key());
         } else {
-            instances.put(record.key(), EventJson.read(record.value(), BotInstanceStatus.class));
+            try {
+                instances.put(record.key(), EventJson.read(record.value(), BotInstanceStatus.class));
+            } catch (MalformedEventException e) {
+                // Never let one record stop this consumer (and join-service's liveness): treat it as absent.
+                instances.remove(record.key());
+                LOG.warnf("ignoring an unreadable record on %s: %s", record.topic(), Names.printable(e.getMessage()));
+            }
         }
     }
 

@@ -10,11 +10,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.MalformedEventException;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.RoleSpec;
 
 /** This replica's view of {@code sigil.roles}, read from the beginning at every start, for the admin API's warnings. */
 @ApplicationScoped
 public class RoleView {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RoleView.class);
     private final Map<String, RoleSpec> roles = new ConcurrentHashMap<>();
 
     @Incoming("roles")
@@ -25,7 +28,13 @@ public class RoleView {
         if (record.value() == null) {
             roles.remove(record.key());
         } else {
-            roles.put(record.key(), EventJson.read(record.value(), RoleSpec.class));
+            try {
+                roles.put(record.key(), EventJson.read(record.value(), RoleSpec.class));
+            } catch (MalformedEventException e) {
+                // Never let one record stop this consumer (and join-service's liveness): treat it as absent.
+                roles.remove(record.key());
+                LOG.warnf("ignoring an unreadable record on %s: %s", record.topic(), Names.printable(e.getMessage()));
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import dev.sigil.contract.Refusal;
  * {@code {"code": ..., "message": ...}} with a fitting status.
  */
 public final class Responses {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Responses.class);
 
     public static Response json(int status, Object body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(EventJson.write(body)).build();
@@ -43,7 +44,7 @@ public final class Responses {
 
     /** The caller's request id if it sent one (a UUID, so retries are recognised), else a fresh one. */
     public static String requestId(String given) {
-        if (given == null || given.isBlank()) {
+        if (given == null) {
             return java.util.UUID.randomUUID().toString();
         }
         try {
@@ -56,6 +57,17 @@ public final class Responses {
     static final long UNAVAILABLE_RETRY_AFTER = 2;
 
     static final class Mappers {
+        /**
+         * A value the request checks did not foresee (a null inside a list or map, a wrong kind of value) is still
+         * the request's fault: answer 400 and log it, so it can get a check and a precise sentence of its own.
+         */
+        @ServerExceptionMapper({NullPointerException.class, IllegalArgumentException.class, ClassCastException.class})
+        Response unusableValue(RuntimeException e) {
+            LOG.warnf(e, "refusing a request with a value Sigil cannot use");
+            return refusal(new RefusalException(400, Refusal.MALFORMED_REQUEST, "the request holds a value Sigil cannot "
+                    + "use (an empty or null entry, or a value of the wrong kind); check it against the API's examples"));
+        }
+
         @ServerExceptionMapper
         Response refusal(RefusalException e) {
             Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)

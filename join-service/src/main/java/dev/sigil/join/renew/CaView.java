@@ -17,6 +17,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.Names;
 
 /**
  * The CA state issuer-service publishes on {@code sigil.ca}, read from the beginning: what renewing certificates
@@ -24,20 +25,26 @@ import dev.sigil.contract.EventJson;
  */
 @ApplicationScoped
 public class CaView {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CaView.class);
     private final AtomicReference<CaBundle> bundle = new AtomicReference<>();
     private final AtomicReference<List<X509Certificate>> trustedTlsCas = new AtomicReference<>(List.of());
 
     @Incoming("ca")
-    public void apply(ConsumerRecord<String, String> record) throws CertificateException {
+    public void apply(ConsumerRecord<String, String> record) {
         if (CaBundle.KEY.equals(record.key()) && record.value() != null) {
-            CaBundle published = EventJson.read(record.value(), CaBundle.class);
-            List<X509Certificate> trusted = new ArrayList<>();
-            for (String pem : published.trustedTlsCas()) {
-                trusted.add((X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+            try {
+                CaBundle published = EventJson.read(record.value(), CaBundle.class);
+                List<X509Certificate> trusted = new ArrayList<>();
+                for (String pem : published.trustedTlsCas()) {
+                    trusted.add((X509Certificate) CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+                }
+                trustedTlsCas.set(List.copyOf(trusted));
+                bundle.set(published);
+            } catch (CertificateException | RuntimeException e) {
+                // Only issuer-service writes sigil.ca; a bad record keeps the trust we had and never stops this consumer.
+                LOG.errorf("ignoring an unusable CA bundle on sigil.ca: %s", Names.printable(String.valueOf(e.getMessage())));
             }
-            trustedTlsCas.set(List.copyOf(trusted));
-            bundle.set(published);
         }
     }
 
