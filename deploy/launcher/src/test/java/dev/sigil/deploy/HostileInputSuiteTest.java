@@ -166,6 +166,8 @@ class HostileInputSuiteTest {
     private final List<String> deliveryKeys = new ArrayList<>();
     private final List<Runnable> onHostileState = new ArrayList<>();
     private KafkaProducer<String, byte[]> producer;
+    /** The holder key of the issue requests the suite writes to Kafka (the issuer does not care whose it is). */
+    private String kafkaKey;
     private boolean hostileStateSeen;
 
     // What the HTTP requests did.
@@ -191,6 +193,12 @@ class HostileInputSuiteTest {
     private int firstUsesAccepted;
     private final List<String> replaysAccepted = new ArrayList<>();
     private final Map<String, Integer> replayAnswers = new TreeMap<>();
+
+    private final Map<String, Duration> phases = new LinkedHashMap<>();
+
+    interface Phase {
+        void run() throws Exception;
+    }
 
     /** A record the suite put on a topic; a request expects an answer, and one that must be refused must not be issued. */
     record KafkaCase(String id, String topic, String what, boolean request, boolean mustBeRefused, boolean counted) {
@@ -241,12 +249,7 @@ class HostileInputSuiteTest {
         });
     }
 
-    private final Map<String, Duration> phases = new LinkedHashMap<>();
-
-    interface Phase {
-        void run() throws Exception;
-    }
-
+    /** How long each part took, for the report. */
     private void timed(String phase, Phase body) throws Exception {
         long start = System.nanoTime();
         try {
@@ -1156,8 +1159,6 @@ class HostileInputSuiteTest {
         outputs.forEach(list::add);
         return request;
     }
-
-    private String kafkaKey;
 
     private synchronized String kafkaKey() {
         if (kafkaKey == null) {
