@@ -53,6 +53,8 @@ public record Refusal(String code, String message) {
     public static final String ALLOW_RULES_NOT_MATCHED = "ALLOW_RULES_NOT_MATCHED";
     /** The issuer could not sign what was asked; nothing was issued and the issuer goes on with other requests. */
     public static final String ISSUANCE_FAILED = "ISSUANCE_FAILED";
+    /** An issue request not signed by a Sigil service entitled to ask for it. */
+    public static final String SENDER_NOT_TRUSTED = "SENDER_NOT_TRUSTED";
     /** A CI webhook event older than the accepted window (by its own signed timestamps): a replay, or delivered too late. */
     public static final String WEBHOOK_STALE = "WEBHOOK_STALE";
 }

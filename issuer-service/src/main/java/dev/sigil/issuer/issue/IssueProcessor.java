@@ -38,6 +38,7 @@ import dev.sigil.issuer.ca.SshPublicKeys;
 import dev.sigil.issuer.policy.Decision;
 import dev.sigil.issuer.policy.IssuancePolicy;
 import dev.sigil.issuer.policy.OutputGrant;
+import dev.sigil.issuer.sender.RequestSenders;
 
 /**
  * Answers issue requests from {@code sigil.issue.requests}: refuses a malformed request or a join token already
@@ -53,12 +54,12 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
     static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     static final String STAGE = "issue";
-    /** Join methods whose identities renew themselves; the others re-join. */
-    private static final java.util.Set<String> TOKEN_METHODS = java.util.Set.of("token", "bound_keypair");
 
     private final CertificateAuthority ca;
     private final boolean clusterRequiresSessionMfa;
     private final RecordFailures failures;
+    /** Who may ask; null when the issuer was started without a bus identity (then requests are not checked). */
+    private final RequestSenders senders;
     private ProcessorContext<String, String> context;
     private KeyValueStore<String, String> usedProofs;
     private KeyValueStore<String, String> instances;
@@ -67,8 +68,10 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
 
-    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, RecordFailures failures) {
+    IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, RecordFailures failures,
+            RequestSenders senders) {
         this.ca = ca;
+        this.senders = senders;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
         this.failures = failures;
     }
@@ -84,7 +87,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredProofs);
         this.policy = new IssuancePolicy(new StoreDesiredState(context.getStateStore(IssueTopology.BOTS),
                 context.getStateStore(IssueTopology.ROLES), context.getStateStore(IssueTopology.LOCKS),
-                context.getStateStore(IssueTopology.LEAF_CLUSTERS)), ca.bundle().clusterName(),
+                context.getStateStore(IssueTopology.LEAF_CLUSTERS), context.getStateStore(IssueTopology.JOIN_TOKENS)),
+                ca.bundle().clusterName(),
                 clusterRequiresSessionMfa);
     }
 
@@ -107,6 +111,8 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             if (problem.isPresent()) {
                 IssueResult refused = IssueAnswers.refused(request, Refusal.MALFORMED_REQUEST, problem.get());
                 IssueAnswers.ISSUE.answer(context, record, request.bot(), refused, IssueAnswers.audit(request, refused));
+            } else if (arrivedUnclaimed() && untrustedSender(record, request)) {
+                return;
             } else if (arrivedUnclaimed() && ProofClaimProcessor.claimedAcrossBots(request.attestation())) {
                 context.forward(record.withKey(request.attestation().proofId()), IssueTopology.PROOF_CLAIMS_SINK);
             } else {
@@ -137,6 +143,39 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         // certificates given again were audited when they were issued
         IssueAnswers.ISSUE.answer(context, record, request.bot(), result,
                 earlier == null || !earlier.isIssued() ? IssueAnswers.audit(request, result) : null);
+    }
+
+    /**
+     * Refuses (and audits) a request whose sender is not a Sigil service entitled to ask for it; true if it did.
+     * Checked before a proof is claimed, so a forged request cannot use up someone else's platform token.
+     */
+    private boolean untrustedSender(Record<String, String> record, IssueRequest request) {
+        if (senders == null) {
+            return false;
+        }
+        Optional<String> problem;
+        try {
+            RequestSenders.Sender sender = senders.verify(record.headers(), record.value(), Instant.now());
+            problem = RequestSenders.notEntitled(sender, request, deliveryNode(request.attestation().joinToken()));
+        } catch (RequestSenders.SenderRefused e) {
+            problem = Optional.of(e.refusal().message());
+        }
+        problem.ifPresent(p -> {
+            LOG.warnf("refused issue request %s for bot %s: %s", request.requestId(), request.bot(), Names.printable(p));
+            IssueResult refused = IssueAnswers.refused(request, Refusal.SENDER_NOT_TRUSTED, p);
+            IssueAnswers.ISSUE.answer(context, record, request.bot(), refused, IssueAnswers.audit(request, refused));
+        });
+        return problem.isPresent();
+    }
+
+    /** The node a delivery is written on, if the delivery exists and names one. */
+    private Optional<String> deliveryNode(String deliveryId) {
+        String json = deliveryId == null ? null : deliveries.get(deliveryId);
+        try {
+            return json == null ? Optional.empty() : Optional.ofNullable(EventJson.read(json, DeliverySpec.class).node());
+        } catch (MalformedEventException e) {
+            return Optional.empty();
+        }
     }
 
     /** Whether the record came straight from {@code sigil.issue.requests}, not back from the proof claim. */
@@ -253,7 +292,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
                     instance, now));
         }
         String kind = Attestation.DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join"
-                : TOKEN_METHODS.contains(attestation.joinMethod()) ? "renew" : "rejoin";
+                : IssuancePolicy.SELF_RENEWING.contains(attestation.joinMethod()) ? "renew" : "rejoin";
         save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
                 instance.generation(), request.requestId())));
         if (request.renewal() == null && attestation.limits() != null) {

@@ -3,7 +3,11 @@ package dev.sigil.issuer.issue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -12,11 +16,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.Topics;
 import dev.sigil.issuer.ca.CertificateAuthority;
+import dev.sigil.issuer.sender.RequestSenders;
 
 /**
  * The issuer's stream: {@code sigil.issue.requests} in, {@code sigil.issue.results} and {@code sigil.audit} out,
@@ -27,11 +34,13 @@ import dev.sigil.issuer.ca.CertificateAuthority;
  */
 @ApplicationScoped
 public class IssueTopology {
+    private static final Logger LOG = Logger.getLogger(IssueTopology.class);
     static final String BOTS = "bots";
     static final String ROLES = "roles";
     static final String LOCKS = "locks";
     static final String LEAF_CLUSTERS = "leaf-clusters";
     static final String DELIVERIES = "deliveries";
+    static final String JOIN_TOKENS = "join-tokens";
     static final String USED_PROOFS = "used-proofs";
     /** Platform tokens and challenges claimed, by proof id: {@code <expiry millis> <request id>}. */
     static final String PROOF_CLAIMS = "proof-claims";
@@ -59,7 +68,27 @@ public class IssueTopology {
     @Produces
     public Topology topology(CertificateAuthority ca, MeterRegistry registry,
             @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames,
-            @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa) {
+            @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa,
+            @ConfigProperty(name = "sigil.service-identity.dir") Optional<Path> serviceIdentity) {
+        return topology(ca, registry, serviceNames, requireSessionMfa, serviceIdentity.map(IssueTopology::senders).orElseGet(() -> {
+            LOG.warn("sigil.service-identity.dir is not set: issue requests are NOT checked for their sender's signature. "
+                    + "Give the issuer its bus identity (ca.crt of Sigil's bus CA) so a Kafka credential alone cannot mint");
+            return null;
+        }));
+    }
+
+    /** Trusts the bus CA in the issuer's own identity directory for request signatures. */
+    static RequestSenders senders(Path identity) {
+        try {
+            return new RequestSenders(RequestSignatures.readCertificates(identity.resolve(RequestSignatures.CA_FILE)));
+        } catch (IOException | CertificateException e) {
+            throw new IllegalStateException("cannot read Sigil's bus CA from " + identity.resolve(RequestSignatures.CA_FILE)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    Topology topology(CertificateAuthority ca, MeterRegistry registry, Set<String> serviceNames, boolean requireSessionMfa,
+            RequestSenders senders) {
         RecordFailures failures = new RecordFailures(registry);
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
@@ -67,10 +96,11 @@ public class IssueTopology {
         addDesiredState(topology, LOCKS, Topics.LOCKS);
         addDesiredState(topology, LEAF_CLUSTERS, Topics.LEAF_CLUSTERS);
         addDesiredState(topology, DELIVERIES, Topics.DELIVERIES);
+        addDesiredState(topology, JOIN_TOKENS, Topics.JOIN_TOKENS);
         // Requests and claimed requests are both keyed by bot and partitioned alike: one task reads both.
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS,
                 Topics.ISSUE_CLAIMED);
-        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, failures), "requests");
+        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, failures, senders), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),

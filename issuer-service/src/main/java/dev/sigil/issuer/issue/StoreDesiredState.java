@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.EventJson;
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.MalformedEventException;
@@ -21,9 +22,12 @@ final class StoreDesiredState implements DesiredState {
     private final ReadOnlyKeyValueStore<String, String> roles;
     private final ReadOnlyKeyValueStore<String, String> locks;
     private final ReadOnlyKeyValueStore<String, String> leafClusters;
+    private final ReadOnlyKeyValueStore<String, String> joinTokens;
 
     StoreDesiredState(ReadOnlyKeyValueStore<String, String> bots, ReadOnlyKeyValueStore<String, String> roles,
-            ReadOnlyKeyValueStore<String, String> locks, ReadOnlyKeyValueStore<String, String> leafClusters) {
+            ReadOnlyKeyValueStore<String, String> locks, ReadOnlyKeyValueStore<String, String> leafClusters,
+            ReadOnlyKeyValueStore<String, String> joinTokens) {
+        this.joinTokens = joinTokens;
         this.bots = bots;
         this.roles = roles;
         this.locks = locks;
@@ -44,6 +48,11 @@ final class StoreDesiredState implements DesiredState {
                     + "remove or rewrite the lock", null));
         }
         return read(locks, target, LockSpec.class);
+    }
+
+    @Override
+    public Optional<JoinTokenSpec> joinToken(String name) {
+        return read(joinTokens, name, JoinTokenSpec.class);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.LeafClusterSpec;
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.RoleSpec;
 
@@ -15,6 +16,9 @@ public interface DesiredState {
 
     /** The lock on a target ({@code bot:x}, {@code join-token:y}, {@code instance:z}), if one is written. */
     Optional<LockSpec> lock(String target);
+
+    /** A join token on {@code sigil.join-tokens}: which bot and join method it vouches for, until when. */
+    Optional<JoinTokenSpec> joinToken(String name);
 
     /** A registered leaf cluster. */
     Optional<LeafClusterSpec> leafCluster(String name);

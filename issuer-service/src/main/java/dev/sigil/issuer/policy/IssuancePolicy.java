@@ -10,6 +10,7 @@ import java.util.Optional;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Names;
@@ -25,6 +26,8 @@ public final class IssuancePolicy {
     /** Renewable identities never live longer than this, whatever the bot and roles allow. */
     public static final Duration RENEWABLE_TTL_LIMIT = Duration.ofHours(24);
     public static final Duration DEFAULT_TTL = Duration.ofHours(1);
+    /** Join methods whose identities renew themselves by proving the identity they hold. */
+    public static final java.util.Set<String> SELF_RENEWING = java.util.Set.of("token", "bound_keypair");
 
     /** One named step of the decision; returns a refusal or nothing. */
     interface Check {
@@ -51,7 +54,7 @@ public final class IssuancePolicy {
         this.state = state;
         this.clusterName = clusterName;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
-        this.checks = List.of(this::botExists, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin,
+        this.checks = List.of(this::botExists, this::joinTokenVouches, this::notLocked, this::rolesExist, this::noSessionMfa, this::grantsALogin,
                 this::namesValid);
     }
 
@@ -104,6 +107,34 @@ public final class IssuancePolicy {
         return c.bot != null ? Optional.empty()
                 : refusal(Refusal.BOT_NOT_FOUND, "bot '" + c.request.bot()
                         + "' does not exist; create it with POST /v1/admin/bots before issuing join tokens for it");
+    }
+
+    /**
+     * A join (or a delegated bot's re-join) names the join token that let it in; that token must exist, belong to
+     * this bot and join method, and not have expired. join-service checked it too: this is the check a request
+     * written straight to Kafka cannot pass. Renewals of token and bound_keypair identities prove the identity
+     * they hold instead, and deliveries have their own proof.
+     */
+    private Optional<Refusal> joinTokenVouches(Context c) {
+        Attestation attestation = c.request.attestation();
+        String method = attestation.joinMethod();
+        if (Attestation.DELIVERY.equals(method) || (c.request.renewal() != null && SELF_RENEWING.contains(method))) {
+            return Optional.empty();
+        }
+        Optional<JoinTokenSpec> token = Optional.ofNullable(attestation.joinToken()).flatMap(state::joinToken);
+        if (token.isEmpty() || !c.bot.name().equals(token.get().bot())) {
+            return refusal(Refusal.TOKEN_NOT_FOUND, "bot '" + c.bot.name() + "' has no join token '"
+                    + Names.printable(String.valueOf(attestation.joinToken())) + "'; ask an admin for a join token");
+        }
+        if (!method.equals(token.get().joinMethod() == null ? "token" : token.get().joinMethod())) {
+            return refusal(Refusal.TOKEN_METHOD_MISMATCH, "join token '" + token.get().name() + "' is for join method "
+                    + token.get().joinMethod() + ", not " + method);
+        }
+        if (token.get().expiredAt(Instant.now())) {
+            return refusal(Refusal.TOKEN_EXPIRED, "join token '" + token.get().name() + "' expired at "
+                    + token.get().expires() + "; ask an admin for a new one");
+        }
+        return Optional.empty();
     }
 
     private Optional<Refusal> notLocked(Context c) {

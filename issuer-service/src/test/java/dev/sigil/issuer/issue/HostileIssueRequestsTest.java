@@ -40,11 +40,13 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.IssuedIdentity;
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.RoleSpec;
 import dev.sigil.contract.Topics;
 import dev.sigil.issuer.ca.CaKeyStore;
@@ -67,9 +69,11 @@ class HostileIssueRequestsTest {
     private TestInputTopic<String, String> requests;
     private TestOutputTopic<String, String> results;
     private TestOutputTopic<String, String> deadLetters;
+    private TestBusCa busCa;
+    private RequestSignatures.Signer joinService;
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
         CertificateAuthority ca = new CertificateAuthority("example.test", dir.resolve("ca"), "default") {
             @Override
             public IssuedIdentity issue(String bot, SshPublicKeys subject, Grant grant, BotInstance instance, Instant now) {
@@ -84,7 +88,10 @@ class HostileIssueRequestsTest {
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, SkipFailedRecord.class.getName());
-        driver = new TopologyTestDriver(new IssueTopology().topology(ca, metrics, Set.of("localhost"), false), config);
+        busCa = new TestBusCa(dir.resolve("bus"));
+        joinService = busCa.signer("join-service");
+        driver = new TopologyTestDriver(new IssueTopology().topology(ca, metrics, Set.of("localhost"), false,
+                IssueTopology.senders(busCa.identity("issuer-service"))), config);
         requests = driver.createInputTopic(Topics.ISSUE_REQUESTS, new StringSerializer(), new StringSerializer());
         results = driver.createOutputTopic(Topics.ISSUE_RESULTS, new StringDeserializer(), new StringDeserializer());
         deadLetters = driver.createOutputTopic(Topics.deadLetter(Topics.ISSUE_REQUESTS), new StringDeserializer(),
@@ -135,7 +142,7 @@ class HostileIssueRequestsTest {
         List<String> hostile = List.of("", "[]", "null", "{\"requestId\":", "{\"requestId\":{\"a\":1},\"bot\":[]}",
                 new String(new byte[] {(byte) 0xff, 0, 1, 2}, StandardCharsets.ISO_8859_1),
                 "{\"requestId\":\"r\\nx\",\"bot\":\"ci\"}", "{\"bot\":\"ci\",\"attestation\":{}}");
-        hostile.forEach(value -> requests.pipeInput(new TestRecord<>("ci", value, replyHeaders())));
+        hostile.forEach(value -> requests.pipeInput(new TestRecord<>("ci", value, joinService.sign(replyHeaders(), value))));
 
         List<TestRecord<String, String>> parked = deadLetters.readRecordsToList();
         assertThat(parked).hasSize(hostile.size()).allSatisfy(r -> assertThat(r.headers()
@@ -256,8 +263,91 @@ class HostileIssueRequestsTest {
         assertThat(refused.refusal().message()).contains("not one OpenSSH public key line");
     }
 
-    private IssueResult ask(IssueRequest request) {
-        requests.pipeInput(new TestRecord<>(request.bot(), EventJson.write(request), replyHeaders()));
+    @Test
+    void unsignedForgedAndForeignRequestsAreRefusedAndAudited() throws Exception {
+        TestOutputTopic<String, String> audit = driver.createOutputTopic(Topics.AUDIT, new StringDeserializer(),
+                new StringDeserializer());
+        TestBusCa otherCa = new TestBusCa(dir.resolve("other-bus"));
+        RequestSignatures.Signer forger = otherCa.signer("join-service");
+        IssueRequest join = join("ci", "t1");
+
+        List<IssueResult> refused = List.of(ask(join, null), ask(join("ci", "t2"), forger),
+                ask(join("ci", "t3"), busCa.signer("renewal-service")), ask(join("ci", "t4"), busCa.signer("output-writer")));
+
+        assertThat(refused).allSatisfy(r -> assertThat(r.refusal().code()).isEqualTo(Refusal.SENDER_NOT_TRUSTED));
+        assertThat(refused.get(0).refusal().message()).contains("not signed");
+        assertThat(refused.get(1).refusal().message()).contains("Sigil's bus CA");
+        assertThat(refused.get(2).refusal().message()).contains("'renewal-service' is not a sender");
+        assertThat(refused.get(3).refusal().message()).contains("output-writer may ask only for deliveries");
+        assertThat(audit.readValuesToList()).filteredOn(line -> line.contains(Refusal.SENDER_NOT_TRUSTED)).hasSize(4);
+        assertThat(ask(join).isIssued()).isTrue();
+    }
+
+    @Test
+    void aSignatureOverOtherBytesDoesNotVerify() throws Exception {
+        IssueRequest join = join("ci", "t1");
+        Headers headers = joinService.sign(replyHeaders(), EventJson.write(join("ci", "t2")));
+        requests.pipeInput(new TestRecord<>("ci", EventJson.write(join), headers));
+
+        IssueResult refused = EventJson.read(results.readRecordsToList().get(0).value(), IssueResult.class);
+
+        assertThat(refused.refusal().code()).isEqualTo(Refusal.SENDER_NOT_TRUSTED);
+        assertThat(refused.refusal().message()).contains("signature does not verify");
+    }
+
+    @Test
+    void aNodesWriterGetsOnlyItsOwnNodesDeliveries() throws Exception {
+        put(Topics.DELIVERIES, "on-a", new DeliverySpec("on-a", "ci", new OutputRequest(OutputRequest.IDENTITY,
+                OutputRequest.IDENTITY, null, null, null, null, null, null, null, null, null, null), null, null,
+                new DeliverySpec.Destination(DeliverySpec.Destination.DIRECTORY, "/tmp/a"), null, "node-a"));
+        IssueRequest delivery = new IssueRequest(id(), "ci", new Attestation(Attestation.DELIVERY, "on-a", null, null), key(),
+                null, Instant.now());
+
+        IssueResult byOtherNode = ask(delivery, busCa.signer("output-writer-node-node-b"));
+        IssueResult byClusterWriter = ask(new IssueRequest(id(), "ci", delivery.attestation(), key(), null, Instant.now()),
+                busCa.signer("output-writer"));
+        IssueResult byJoinService = ask(new IssueRequest(id(), "ci", delivery.attestation(), key(), null, Instant.now()),
+                joinService);
+        IssueResult byItsNode = ask(new IssueRequest(id(), "ci", delivery.attestation(), key(), null, Instant.now()),
+                busCa.signer("output-writer-node-node-a"));
+
+        assertThat(byOtherNode.refusal().message()).contains("belongs to node node-a");
+        assertThat(byClusterWriter.refusal().code()).isEqualTo(Refusal.SENDER_NOT_TRUSTED);
+        assertThat(byJoinService.refusal().message()).contains("join-service may not ask for a delivery");
+        assertThat(byItsNode.isIssued()).isTrue();
+    }
+
+    @Test
+    void aJoinNamingAnotherBotsJoinTokenIsRefused() throws Exception {
+        put(Topics.JOIN_TOKENS, "theirs", new JoinTokenSpec("theirs", "other", "token", null, null, null));
+        IssueRequest join = new IssueRequest(id(), "ci", new Attestation("token", "theirs", "theirs", null), key(), null,
+                Instant.now());
+        Headers headers = joinService.sign(replyHeaders(), EventJson.write(join));
+        requests.pipeInput(new TestRecord<>("ci", EventJson.write(join), headers));
+
+        IssueResult refused = EventJson.read(results.readRecordsToList().get(0).value(), IssueResult.class);
+
+        assertThat(refused.refusal().code()).isEqualTo(Refusal.TOKEN_NOT_FOUND);
+    }
+
+    private IssueResult ask(IssueRequest request) throws Exception {
+        return ask(request, Attestation.DELIVERY.equals(request.attestation() == null ? null : request.attestation().joinMethod())
+                ? busCa.signer("output-writer") : joinService);
+    }
+
+    /** Sends a request as the holder of {@code signer}'s key (null: unsigned) and reads the one answer. */
+    private IssueResult ask(IssueRequest request, RequestSignatures.Signer signer) {
+        String value = EventJson.write(request);
+        if (request.attestation() != null && request.attestation().joinToken() != null
+                && !Attestation.DELIVERY.equals(request.attestation().joinMethod())) {
+            put(Topics.JOIN_TOKENS, request.attestation().joinToken(), new JoinTokenSpec(request.attestation().joinToken(),
+                    request.bot(), request.attestation().joinMethod(), null, null, null));
+        }
+        Headers headers = replyHeaders();
+        if (signer != null) {
+            signer.sign(headers, value);
+        }
+        requests.pipeInput(new TestRecord<>(request.bot(), value, headers));
         List<TestRecord<String, String>> answers = results.readRecordsToList();
         assertThat(answers).as("one answer to request %s", request.requestId()).hasSize(1);
         TestRecord<String, String> answer = answers.get(0);

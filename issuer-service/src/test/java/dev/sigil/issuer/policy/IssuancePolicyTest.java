@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.JoinTokenSpec;
 import dev.sigil.contract.LeafClusterSpec;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
@@ -38,7 +39,12 @@ class IssuancePolicyTest {
         public Optional<LeafClusterSpec> leafCluster(String name) {
             return Optional.empty();
         }
+
+        public Optional<JoinTokenSpec> joinToken(String name) {
+            return Optional.ofNullable(tokens.get(name));
+        }
     };
+    private final Map<String, JoinTokenSpec> tokens = new java.util.HashMap<>();
     private final IssuancePolicy policy = new IssuancePolicy(state, "sigil.test", false);
 
     @Test
@@ -91,7 +97,7 @@ class IssuancePolicyTest {
         locks.put("bot:b", new LockSpec("bot:b", "maintenance", Instant.now().minusSeconds(1)));
         assertThat(policy.decide(request("b", null)).allowed()).isTrue();
 
-        locks.put("join-token:t", new LockSpec("join-token:t", "repository deleted", null));
+        locks.put("join-token:t-b", new LockSpec("join-token:t-b", "repository deleted", null));
         assertThat(policy.decide(request("b", null)).refusal().message()).contains("repository deleted");
     }
 
@@ -123,7 +129,27 @@ class IssuancePolicyTest {
                 .containsExactlyInAnyOrder("permit-pty", "permit-user-rc", "permit-agent-forwarding");
     }
 
-    private static IssueRequest request(String bot, Duration ttl) {
-        return new IssueRequest("r1", bot, new Attestation("token", "t", "t", null), "ssh-ed25519 AAAA", ttl, Instant.now());
+    @Test
+    void aJoinNeedsAJoinTokenOfThatBotAndMethodThatHasNotExpired() {
+        roles.put("access", new RoleSpec("access", List.of("ubuntu"), null));
+        bots.put("b", new BotSpec("b", List.of("access"), Map.of(), null));
+        bots.put("other", new BotSpec("other", List.of("access"), Map.of(), null));
+        IssueRequest join = request("b", null);
+        tokens.remove("t-b");
+
+        assertThat(policy.decide(join).refusal().code()).isEqualTo(Refusal.TOKEN_NOT_FOUND);
+        tokens.put("t-b", new JoinTokenSpec("t-b", "other", "token", null, null, null));
+        assertThat(policy.decide(join).refusal().code()).isEqualTo(Refusal.TOKEN_NOT_FOUND);
+        tokens.put("t-b", new JoinTokenSpec("t-b", "b", "github", null, null, null));
+        assertThat(policy.decide(join).refusal().code()).isEqualTo(Refusal.TOKEN_METHOD_MISMATCH);
+        tokens.put("t-b", new JoinTokenSpec("t-b", "b", "token", Instant.now().minusSeconds(1), null, null));
+        assertThat(policy.decide(join).refusal().code()).isEqualTo(Refusal.TOKEN_EXPIRED);
+        tokens.put("t-b", new JoinTokenSpec("t-b", "b", "token", Instant.now().plusSeconds(60), null, null));
+        assertThat(policy.decide(join).allowed()).isTrue();
+    }
+
+    private IssueRequest request(String bot, Duration ttl) {
+        tokens.putIfAbsent("t-" + bot, new JoinTokenSpec("t-" + bot, bot, "token", null, null, null));
+        return new IssueRequest("r1", bot, new Attestation("token", "t-" + bot, "t-" + bot, null), "ssh-ed25519 AAAA", ttl, Instant.now());
     }
 }

@@ -1,0 +1,179 @@
+package dev.sigil.issuer.sender;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.security.auth.x500.X500Principal;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+
+import dev.sigil.contract.Attestation;
+import dev.sigil.contract.IssueRequest;
+import dev.sigil.contract.Refusal;
+import dev.sigil.contract.RequestSignatures;
+
+/**
+ * Who sent an issue request, and whether that sender may ask for it. A request must carry a signature by a key
+ * whose certificate Sigil's bus CA issued (the CA that also authenticates services to Kafka); the certificate's CN
+ * names the sender: {@code join-service} vouches for joins and renewals, {@code output-writer} for deliveries
+ * without a node, {@code output-writer-node-<node>} for its own node's deliveries only. Nothing else may ask.
+ */
+public final class RequestSenders {
+    public static final String JOIN_SERVICE = "join-service";
+    public static final String OUTPUT_WRITER = "output-writer";
+    public static final String NODE_WRITER_PREFIX = "output-writer-node-";
+
+    private final List<X509Certificate> busCas;
+    /** Certificates the bus CA issued, by SHA-256 of their DER: each service sends the same one, a forged one is never kept. */
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+    private record Checked(Sender sender, PublicKey key) {
+    }
+
+    public RequestSenders(List<X509Certificate> busCas) {
+        this.busCas = List.copyOf(busCas);
+    }
+
+    /** A sender the bus CA vouches for, with the node it writes for if it is a node's writer. */
+    public record Sender(String principal, Instant notAfter) {
+        public Optional<String> node() {
+            return principal.startsWith(NODE_WRITER_PREFIX) ? Optional.of(principal.substring(NODE_WRITER_PREFIX.length()))
+                    : Optional.empty();
+        }
+    }
+
+    /** The signing sender of a record, or the refusal saying why it cannot be trusted. */
+    public Sender verify(Headers headers, String value, Instant now) {
+        byte[] der = decoded(headers.lastHeader(RequestSignatures.CERTIFICATE_HEADER));
+        byte[] signature = decoded(headers.lastHeader(RequestSignatures.SIGNATURE_HEADER));
+        if (der == null || signature == null) {
+            throw refused("the issue request is not signed; only Sigil's services may ask the issuer, each with its own key");
+        }
+        String fingerprint = fingerprint(der);
+        Checked known = checked.get(fingerprint);
+        if (known == null) {
+            X509Certificate certificate = certificate(der);
+            known = new Checked(chainToBusCa(certificate, now), certificate.getPublicKey());
+            checked.put(fingerprint, known);
+        }
+        Sender sender = known.sender();
+        if (now.isAfter(sender.notAfter())) {
+            throw refused("the sender's certificate (" + sender.principal() + ") expired at " + sender.notAfter());
+        }
+        if (!RequestSignatures.verify(known.key(), value, signature)) {
+            throw refused("the issue request's signature does not verify with the certificate of " + sender.principal());
+        }
+        return sender;
+    }
+
+    /**
+     * Whether the sender's role vouches for what the request claims: join-service for joins and renewals,
+     * output-writers for deliveries, a node's writer only for deliveries on its node ({@code deliveryNode}).
+     */
+    public static Optional<String> notEntitled(Sender sender, IssueRequest request, Optional<String> deliveryNode) {
+        boolean delivery = Attestation.DELIVERY.equals(request.attestation().joinMethod());
+        String who = sender.principal();
+        if (who.equals(JOIN_SERVICE)) {
+            return delivery ? Optional.of("join-service may not ask for a delivery's certificates; output-writer does")
+                    : Optional.empty();
+        }
+        if (who.equals(OUTPUT_WRITER) || sender.node().isPresent()) {
+            if (!delivery) {
+                return Optional.of(who + " may ask only for deliveries, not for a " + request.attestation().joinMethod() + " join");
+            }
+            if (!deliveryNode.equals(sender.node())) {
+                return Optional.of(who + " may not ask for delivery '" + request.attestation().joinToken() + "', which "
+                        + deliveryNode.map(n -> "belongs to node " + n).orElse("the cluster-wide writers hold"));
+            }
+            return Optional.empty();
+        }
+        return Optional.of("'" + who + "' is not a sender the issuer takes requests from");
+    }
+
+    private Sender chainToBusCa(X509Certificate certificate, Instant now) {
+        for (X509Certificate ca : busCas) {
+            try {
+                if (!ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+                    continue;
+                }
+                certificate.verify(ca.getPublicKey(), RequestSignatures.PROVIDER);
+                certificate.checkValidity(Date.from(now));
+                String principal = commonName(certificate.getSubjectX500Principal());
+                if (principal == null) {
+                    throw refused("the sender's certificate names no CN, so no sender");
+                }
+                return new Sender(principal, certificate.getNotAfter().toInstant());
+            } catch (GeneralSecurityException e) {
+                throw refused("the sender's certificate is not valid under Sigil's bus CA: " + e.getMessage());
+            }
+        }
+        throw refused("the sender's certificate was not issued by Sigil's bus CA");
+    }
+
+    private static String commonName(X500Principal subject) {
+        var rdns = X500Name.getInstance(subject.getEncoded()).getRDNs(BCStyle.CN);
+        return rdns.length == 1 ? IETFUtils.valueToString(rdns[0].getFirst().getValue()) : null;
+    }
+
+    private static X509Certificate certificate(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw refused("the sender's certificate header is not an X.509 certificate");
+        }
+    }
+
+    private static byte[] decoded(Header header) {
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(new String(header.value(), StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            throw refused("the sender headers are not base64");
+        }
+    }
+
+    private static String fingerprint(byte[] der) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SenderRefused refused(String message) {
+        return new SenderRefused(new Refusal(Refusal.SENDER_NOT_TRUSTED, message + "; the request was refused and audited"));
+    }
+
+    /** A request whose sender cannot be trusted; carries the refusal to answer and audit. */
+    public static final class SenderRefused extends RuntimeException {
+        private final Refusal refusal;
+
+        SenderRefused(Refusal refusal) {
+            super(refusal.message(), null, false, false);
+            this.refusal = refusal;
+        }
+
+        public Refusal refusal() {
+            return refusal;
+        }
+    }
+}
