@@ -21,16 +21,19 @@ import dev.sigil.contract.EventJson;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
-/** How the launcher and tests come to trust Sigil's CA: read from {@code sigil.ca}, pinned, or loaded as a trust store. */
+/** How the launcher and tests come to trust Sigil's service CA: read from {@code sigil.ca}, pinned, or loaded as a trust store. */
 final class CaTrust {
 
-    /** The active CA of the bundle on {@code sigil.ca}, waiting up to a minute for issuer-service to publish it. */
+    /**
+     * The active service CA of the bundle on {@code sigil.ca} (the one that signs join-service's server
+     * certificate, and only Sigil's servers'), waiting up to a minute for issuer-service to publish it.
+     */
     static X509Certificate read(String bootstrapServers) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
             List<String> bundles = TopicReader.valuesOf(bootstrapServers, Topics.CA, CaBundle.KEY, Duration.ofSeconds(30));
             if (!bundles.isEmpty() && bundles.get(bundles.size() - 1) != null) {
-                return certificate(EventJson.read(bundles.get(bundles.size() - 1), CaBundle.class).tlsCa());
+                return certificate(EventJson.read(bundles.get(bundles.size() - 1), CaBundle.class).x509Ca(CaBundle.SERVICE));
             }
         }
         throw new IllegalStateException("no CA bundle on " + Topics.CA + " within 60 s; is issuer-service running?");

@@ -160,7 +160,7 @@ public final class LocalCluster implements AutoCloseable {
         return ports.computeIfAbsent(replica, r -> freePort());
     }
 
-    /** Sigil's X.509 CA as published on {@code sigil.ca}; join-service's HTTPS chains to it. */
+    /** Sigil's service TLS CA as published on {@code sigil.ca}; join-service's HTTPS chains to it. */
     public synchronized X509Certificate tlsCa() {
         if (tlsCa == null) {
             tlsCa = CaTrust.read(bootstrapServers());

@@ -72,8 +72,15 @@ public final class CaKeyStore {
         return generator.generateKeyPair();
     }
 
-    public X509CertificateAuthority tlsCa(String clusterName) {
-        KeyPair keys = keyPair("tls_ca.key", () -> {
+    /**
+     * The X.509 CA of one purpose ({@code CaBundle.BOT}, {@code DATABASE}, {@code KUBERNETES}, {@code SERVICE}),
+     * each with its own key. The bot CA keeps the files of the single X.509 CA from before the split
+     * ({@code tls_ca.key}, {@code tls_ca.crt}), so an existing cluster's bots keep verifying; the others are
+     * {@code <purpose>_ca.key} and {@code .crt}, created when missing. {@code label} names the cluster (and generation).
+     */
+    public X509CertificateAuthority x509Ca(String purpose, String label) {
+        String file = "bot".equals(purpose) ? "tls_ca" : purpose + "_ca";
+        KeyPair keys = keyPair(file + ".key", () -> {
             if (suite == Suite.LEGACY) {
                 return rsa();
             }
@@ -81,11 +88,11 @@ public final class CaKeyStore {
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             return generator.generateKeyPair();
         });
-        Path certFile = directory.resolve("tls_ca.crt");
+        Path certFile = directory.resolve(file + ".crt");
         try {
             if (!Files.exists(certFile)) {
                 Instant now = Instant.now();
-                X509Certificate created = X509CertificateAuthority.selfSigned(keys, clusterName,
+                X509Certificate created = X509CertificateAuthority.selfSigned(keys, purpose, label,
                         now.minus(Duration.ofHours(1)), now.plus(CA_LIFETIME));
                 writeAtomically(certFile, X509CertificateAuthority.pem(created), false);
             }

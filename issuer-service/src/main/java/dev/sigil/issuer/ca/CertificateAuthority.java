@@ -42,8 +42,22 @@ public class CertificateAuthority {
     /** The SSH certificate extension naming the leaf cluster a certificate was issued for. */
     public static final String ROUTE_TO_CLUSTER = "route-to-cluster@sigil.dev";
 
-    /** One generation of CA keys. */
-    record Generation(SshCertificateAuthority sshUser, SshCertificateAuthority sshHost, X509CertificateAuthority tls) {
+    /**
+     * One generation of CA keys, one per purpose: bots (SSH user CA and X.509 client CA), hosts (SSH host CA),
+     * databases, Kubernetes and Sigil's own services (X.509). A certificate of one purpose never verifies under
+     * another purpose's CA, so a database certificate cannot pose as join-service or as a Kubernetes user.
+     */
+    record Generation(SshCertificateAuthority sshUser, SshCertificateAuthority sshHost, X509CertificateAuthority bot,
+            X509CertificateAuthority database, X509CertificateAuthority kubernetes, X509CertificateAuthority service) {
+        X509CertificateAuthority x509(String purpose) {
+            return switch (purpose) {
+                case CaBundle.BOT -> bot;
+                case CaBundle.DATABASE -> database;
+                case CaBundle.KUBERNETES -> kubernetes;
+                case CaBundle.SERVICE -> service;
+                default -> throw new IllegalArgumentException("no X.509 CA for purpose " + purpose);
+            };
+        }
     }
 
     private final String clusterName;
@@ -58,9 +72,7 @@ public class CertificateAuthority {
         this.clusterName = clusterName;
         this.keyDir = keyDir;
         this.suite = CaKeyStore.Suite.valueOf(suite.toUpperCase());
-        Generation first = generation(1);
-        this.state = new CaBundle(clusterName, first.sshUser().publicKeyLine(), first.sshHost().publicKeyLine(),
-                first.tls().caCertificatePem());
+        this.state = settled(1);
     }
 
     /** The current state: active keys, trusted keys, rotation phase. */
@@ -68,11 +80,30 @@ public class CertificateAuthority {
         return state;
     }
 
-    /** Adopts the state published on {@code sigil.ca} (at start-up, and whenever it changes). */
+    /**
+     * Adopts the state published on {@code sigil.ca} (at start-up, and whenever it changes). A bundle written
+     * before the CAs were split per purpose gets every purpose's CA of its generations added, so it can be
+     * published again complete.
+     */
     public void apply(CaBundle published) {
         if (published != null && clusterName.equals(published.clusterName())) {
-            state = published;
+            state = published.hasEveryPurpose() ? published : withPurposes(published);
         }
+    }
+
+    private CaBundle withPurposes(CaBundle b) {
+        Map<String, String> active = new TreeMap<>();
+        Map<String, List<String>> trusted = new TreeMap<>();
+        Generation a = generation(b.activeGeneration());
+        Generation n = b.nextGeneration() == null ? null : generation(b.nextGeneration());
+        for (String purpose : CaBundle.X509_PURPOSES) {
+            active.put(purpose, a.x509(purpose).caCertificatePem());
+            trusted.put(purpose, n == null ? List.of(a.x509(purpose).caCertificatePem())
+                    : List.of(a.x509(purpose).caCertificatePem(), n.x509(purpose).caCertificatePem()));
+        }
+        return new CaBundle(b.clusterName(), b.sshUserCa(), b.sshHostCa(), a.bot().caCertificatePem(), b.phase(),
+                b.activeGeneration(), b.nextGeneration(), b.trustedSshUserCas(), b.trustedSshHostCas(), trusted.get(CaBundle.BOT),
+                active, trusted);
     }
 
     /**
@@ -99,22 +130,24 @@ public class CertificateAuthority {
     private CaBundle rotating(String phase, int active, int next) {
         Generation a = generation(active);
         Generation n = generation(next);
-        return new CaBundle(clusterName, a.sshUser().publicKeyLine(), a.sshHost().publicKeyLine(), a.tls().caCertificatePem(),
-                phase, active, next, List.of(a.sshUser().publicKeyLine(), n.sshUser().publicKeyLine()),
-                List.of(a.sshHost().publicKeyLine(), n.sshHost().publicKeyLine()),
-                List.of(a.tls().caCertificatePem(), n.tls().caCertificatePem()));
+        return withPurposes(new CaBundle(clusterName, a.sshUser().publicKeyLine(), a.sshHost().publicKeyLine(),
+                a.bot().caCertificatePem(), phase, active, next, List.of(a.sshUser().publicKeyLine(), n.sshUser().publicKeyLine()),
+                List.of(a.sshHost().publicKeyLine(), n.sshHost().publicKeyLine()), null));
     }
 
     private CaBundle settled(int generation) {
         Generation g = generation(generation);
-        return new CaBundle(clusterName, g.sshUser().publicKeyLine(), g.sshHost().publicKeyLine(), g.tls().caCertificatePem(),
-                CaBundle.STANDBY, generation, null, null, null, null);
+        return withPurposes(new CaBundle(clusterName, g.sshUser().publicKeyLine(), g.sshHost().publicKeyLine(),
+                g.bot().caCertificatePem(), CaBundle.STANDBY, generation, null, null, null, null));
     }
 
     private Generation generation(int number) {
         return generations.computeIfAbsent(number, n -> {
             CaKeyStore store = new CaKeyStore(n == 1 ? keyDir : keyDir.resolve("gen-" + n), suite);
-            return new Generation(store.sshUserCa(), store.sshHostCa(), store.tlsCa(clusterName + (n == 1 ? "" : " gen " + n)));
+            String label = clusterName + (n == 1 ? "" : " gen " + n);
+            return new Generation(store.sshUserCa(), store.sshHostCa(), store.x509Ca(CaBundle.BOT, label),
+                    store.x509Ca(CaBundle.DATABASE, label), store.x509Ca(CaBundle.KUBERNETES, label),
+                    store.x509Ca(CaBundle.SERVICE, label));
         });
     }
 
@@ -142,7 +175,7 @@ public class CertificateAuthority {
         Instant validBefore = now.plus(grant.ttl());
         BigInteger serial = new BigInteger(63, RANDOM);
         String sshCertificate = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
-        String tlsCertificate = clients().tls().issueLeaf(subjectPublicKeyInfo(subject),
+        String tlsCertificate = clients().bot().issueLeaf(subjectPublicKeyInfo(subject),
                 X509CertificateAuthority.name(botUser(bot), List.of(), grant.roles()), List.of(botSpiffeId(bot)),
                 List.of(KeyPurposeId.id_kp_clientAuth), instance, serial, validAfter, validBefore);
         return new IssuedIdentity(instance.instanceId(), instance.generation(), sshCertificate, tlsCertificate,
@@ -169,7 +202,8 @@ public class CertificateAuthority {
             return new IssuedOutput(output.name(), output.kind(), ssh, null, grant.roles(), grant.principals(), validBefore,
                     grant.notice(), leaf.name(), leaf.hostCa(), serial.toString());
         }
-        X509CertificateAuthority tlsCa = clients().tls();
+        // Each kind is signed by its own purpose's CA; none by the service CA, which signs only Sigil's servers.
+        X509CertificateAuthority tlsCa = clients().bot();
         switch (output.kind() == null ? OutputRequest.IDENTITY : output.kind()) {
             case OutputRequest.IDENTITY -> {
                 ssh = sshUserCertificate(bot, instance, subject, grant, serial, validAfter, validBefore);
@@ -185,13 +219,13 @@ public class CertificateAuthority {
                 if (output.databaseName() != null) {
                     units.add("database-name:" + output.databaseName());
                 }
-                // Database servers map the certificate's CN to the database user.
-                tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(output.databaseUser(), units, grant.roles()),
+                // Database servers map the certificate's CN to the database user; they trust the database CA only.
+                tls = clients().database().issueLeaf(key, X509CertificateAuthority.name(output.databaseUser(), units, grant.roles()),
                         List.of(botSpiffeId(bot)), client, null, serial, validAfter, validBefore);
             }
             case OutputRequest.KUBERNETES -> {
-                // Kubernetes reads the user from CN and the groups from O.
-                tls = tlsCa.issueLeaf(key, X509CertificateAuthority.name(grant.kubernetesUser() != null ? grant.kubernetesUser()
+                // Kubernetes reads the user from CN and the groups from O; API servers trust the Kubernetes CA only.
+                tls = clients().kubernetes().issueLeaf(key, X509CertificateAuthority.name(grant.kubernetesUser() != null ? grant.kubernetesUser()
                         : botUser(bot), List.of("kubernetes:" + output.kubernetesCluster()), grant.kubernetesGroups()),
                         List.of(botSpiffeId(bot)), client, null, serial, validAfter, validBefore);
             }
@@ -230,7 +264,7 @@ public class CertificateAuthority {
 
     /** A server certificate for one of Sigil's services; lives long, the service asks again at every start. */
     public String issueServerCertificate(SubjectPublicKeyInfo subject, String service, List<String> names, Instant now) {
-        return servers().tls().issueServerCertificate(subject, service, names, new BigInteger(63, RANDOM), now.minus(BACKDATE),
+        return servers().service().issueServerCertificate(subject, service, names, new BigInteger(63, RANDOM), now.minus(BACKDATE),
                 now.plus(SERVICE_CERTIFICATE_LIFETIME));
     }
 

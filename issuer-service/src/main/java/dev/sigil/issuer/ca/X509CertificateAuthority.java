@@ -14,7 +14,6 @@ import java.util.List;
 
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERUTF8String;
-import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -128,10 +127,11 @@ public final class X509CertificateAuthority {
         }
     }
 
-    /** A self-signed CA certificate for a new cluster. */
-    static X509Certificate selfSigned(KeyPair keys, String clusterName, Instant notBefore, Instant notAfter) {
+    /** A self-signed CA certificate for one purpose of a new cluster; its subject names the purpose. */
+    static X509Certificate selfSigned(KeyPair keys, String purpose, String clusterName, Instant notBefore, Instant notAfter) {
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, clusterName).addRDN(BCStyle.CN, "Sigil CA " + clusterName).build();
+                .addRDN(BCStyle.O, clusterName).addRDN(BCStyle.OU, purpose)
+                .addRDN(BCStyle.CN, "Sigil " + purpose + " CA " + clusterName).build();
         try {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
                     new BigInteger(127, new java.security.SecureRandom()), Date.from(notBefore), Date.from(notAfter),

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 
+import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.Names;
@@ -98,6 +99,6 @@ final class ServiceCertificateProcessor implements Processor<String, String, Str
                     new Refusal(Refusal.INVALID_PUBLIC_KEY, "the public key is not a PEM SubjectPublicKeyInfo"));
         }
         String certificate = ca.issueServerCertificate(key, request.service(), request.names(), Instant.now());
-        return new ServiceCertificateResult(request.requestId(), certificate, ca.bundle().tlsCa(), null);
+        return new ServiceCertificateResult(request.requestId(), certificate, ca.bundle().x509Ca(CaBundle.SERVICE), null);
     }
 }

@@ -35,7 +35,8 @@ public class CaView {
             try {
                 CaBundle published = EventJson.read(record.value(), CaBundle.class);
                 List<X509Certificate> trusted = new ArrayList<>();
-                for (String pem : published.trustedTlsCas()) {
+                // A presented identity is a bot's: only the bot CA vouches for it, never the database or Kubernetes CA.
+                for (String pem : published.trustedX509Cas(CaBundle.BOT)) {
                     trusted.add((X509Certificate) CertificateFactory.getInstance("X.509")
                             .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
                 }
@@ -48,6 +49,7 @@ public class CaView {
         }
     }
 
+    /** The bot CAs trusted right now (both generations during a rotation). */
     public List<X509Certificate> trustedTlsCas() {
         return trustedTlsCas.get();
     }

@@ -29,4 +29,17 @@ public record Credentials(String bot, String kind, String sshCertificate, String
         return new Credentials(result.bot(), output.kind(), output.sshCertificate(), output.tlsCertificate(),
                 output.principals(), output.validBefore(), output.cluster(), output.hostCa(), result.ca(), key);
     }
+
+    /**
+     * The X.509 CAs that vouch for this kind's certificate, trusted right now: the database CA for {@code database}
+     * (what the database server is told to trust), the Kubernetes CA for {@code kubernetes}, the bot CA otherwise.
+     */
+    public List<String> trustedTlsCas() {
+        String purpose = switch (kind == null ? OutputRequest.IDENTITY : kind) {
+            case OutputRequest.DATABASE -> CaBundle.DATABASE;
+            case OutputRequest.KUBERNETES -> CaBundle.KUBERNETES;
+            default -> CaBundle.BOT;
+        };
+        return ca.trustedX509Cas(purpose);
+    }
 }

@@ -39,8 +39,8 @@ public final class IdentityOutput {
         if (c.tlsCertificate() != null) {
             files.add(new OutputFile(TLS_KEY, c.key().pkcs8PrivateKey(), true));
             files.add(new OutputFile(TLS_CERT, c.tlsCertificate(), false));
-            files.add(new OutputFile(TLS_CA, Outputs.pemBundle(c.ca().trustedTlsCas()), false));
-            combined.append(Outputs.pemBundle(List.of(c.tlsCertificate()))).append(Outputs.pemBundle(c.ca().trustedTlsCas()));
+            files.add(new OutputFile(TLS_CA, Outputs.pemBundle(c.trustedTlsCas()), false));
+            combined.append(Outputs.pemBundle(List.of(c.tlsCertificate()))).append(Outputs.pemBundle(c.trustedTlsCas()));
         }
         files.add(new OutputFile(COMBINED, combined.append(knownHosts).toString(), true));
         return files;

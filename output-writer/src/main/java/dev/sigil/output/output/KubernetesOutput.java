@@ -13,8 +13,9 @@ import dev.sigil.output.destination.OutputFile;
 
 /**
  * The {@code kubernetes} output: a {@code kubeconfig.yaml} with the client certificate, its key and the CA embedded,
- * so {@code KUBECONFIG=kubeconfig.yaml kubectl ...} needs no other file. The API server must trust Sigil's TLS CA
- * for client certificates; the same CA is named as the server's, unless the server's own is given.
+ * so {@code KUBECONFIG=kubeconfig.yaml kubectl ...} needs no other file. The client certificate comes from Sigil's
+ * Kubernetes CA, which the API server must trust for client certificates (and only that CA: a bot or database
+ * certificate is no Kubernetes user); the same CA is named as the server's, as before the CAs were split.
  */
 final class KubernetesOutput {
     static final String DEFAULT_SERVER = "https://kubernetes.default.svc";
@@ -27,7 +28,7 @@ final class KubernetesOutput {
         config.put("kind", "Config");
         config.put("clusters", List.of(Map.of("name", cluster, "cluster", Map.of(
                 "server", server == null ? DEFAULT_SERVER : server,
-                "certificate-authority-data", base64(Outputs.pemBundle(c.ca().trustedTlsCas()))))));
+                "certificate-authority-data", base64(Outputs.pemBundle(c.trustedTlsCas()))))));
         config.put("users", List.of(Map.of("name", user, "user", Map.of(
                 "client-certificate-data", base64(c.tlsCertificate()),
                 "client-key-data", base64(c.key().pkcs8PrivateKey())))));

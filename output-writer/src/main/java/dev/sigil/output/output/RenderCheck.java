@@ -46,7 +46,7 @@ public final class RenderCheck {
                     case OutputRequest.SSH_HOST -> first(() -> sshLineProblem("the host certificate", c.sshCertificate(), true),
                             () -> sshLinesProblem("the user CA keys", c.ca().trustedSshUserCas()));
                     default -> first(() -> pemProblem("the certificate", c.tlsCertificate()),
-                            () -> pemsProblem("the TLS CA certificates", c.ca().trustedTlsCas()));
+                            () -> pemsProblem("the TLS CA certificates", c.trustedTlsCas()));
                 });
     }
 
@@ -128,7 +128,7 @@ public final class RenderCheck {
                         : sshLinesProblem("the host CA keys", c.ca().trustedSshHostCas()),
                 () -> c.tlsCertificate() == null ? Optional.empty()
                         : first(() -> pemProblem("the TLS certificate", c.tlsCertificate()),
-                                () -> pemsProblem("the TLS CA certificates", c.ca().trustedTlsCas())),
+                                () -> pemsProblem("the TLS CA certificates", c.trustedTlsCas())),
                 () -> directoryProblem(destination));
     }
 

@@ -37,9 +37,9 @@ final class TlsOutputs {
                 new OutputFile("bundle.pem", cas(c), false));
     }
 
-    /** Every TLS CA trusted right now: during a rotation both generations. */
+    /** Every CA of this output's purpose trusted right now: during a rotation both generations. */
     private static String cas(Credentials c) {
-        return Outputs.pemBundle(c.ca().trustedTlsCas());
+        return Outputs.pemBundle(c.trustedTlsCas());
     }
 
     private TlsOutputs() {
