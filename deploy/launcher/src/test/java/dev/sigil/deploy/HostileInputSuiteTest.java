@@ -55,6 +55,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -1001,12 +1002,13 @@ class HostileInputSuiteTest {
             Set<String> requests = requestIds();
             timed("answers", () -> {
                 try {
-                    await().atMost(ANSWER_DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
-                        answers.poll();
-                        return answers.unanswered(requests).isEmpty();
-                    });
-                } catch (ConditionTimeoutException e) {
-                    // reported as unanswered
+                    await().atMost(ANSWER_DEADLINE).pollInterval(Duration.ofMillis(50))
+                            .failFast("a Kafka Streams client is in ERROR", this::streamsInError).until(() -> {
+                                answers.poll();
+                                return answers.unanswered(requests).isEmpty();
+                            });
+                } catch (ConditionTimeoutException | TerminalFailureException e) {
+                    answers.poll(); // what did come is counted; the rest is reported as unanswered
                 }
             });
             for (String key : deliveryKeys) { // the deliveries output-writer held go again, with their files
@@ -1135,7 +1137,8 @@ class HostileInputSuiteTest {
         producer.flush();
         String[] pending = { null };
         try {
-            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .failFast("a Kafka Streams client is in ERROR", this::streamsInError).until(() -> {
                 if (pending[0] == null || (answers.outcomes.containsKey(pending[0]) && !answers.issued.containsKey(pending[0]))) {
                     pending[0] = put(Topics.ISSUE_REQUESTS, sentinel, write(issueRequest(sentinel, List.of())).getBytes(StandardCharsets.UTF_8),
                             "sentinel request", true, false, false);
@@ -1145,7 +1148,7 @@ class HostileInputSuiteTest {
                 return answers.issued.containsKey(pending[0]);
             });
             return true;
-        } catch (ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
             return false;
         }
     }
@@ -1459,19 +1462,52 @@ class HostileInputSuiteTest {
     private Map<String, String> awaitHealthy() {
         Map<String, String> problems = new TreeMap<>();
         try {
-            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
-                problems.clear();
-                for (Service service : Service.values()) {
-                    for (LocalCluster.Replica replica : cluster.replicas(service)) {
-                        healthy(replica, problems);
-                    }
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .failFast("a Kafka Streams client is in ERROR", this::streamsInError).until(() -> {
+                        problems.clear();
+                        for (Service service : Service.values()) {
+                            for (LocalCluster.Replica replica : cluster.replicas(service)) {
+                                healthy(replica, problems);
+                            }
+                        }
+                        return problems.isEmpty();
+                    });
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            problems.clear();
+            for (Service service : Service.values()) {
+                for (LocalCluster.Replica replica : cluster.replicas(service)) {
+                    healthy(replica, problems);
                 }
-                return problems.isEmpty();
-            });
-        } catch (ConditionTimeoutException e) {
-            // problems holds what was last seen
+            }
         }
         return problems;
+    }
+
+    private long streamsCheckedAt;
+    private boolean streamsFailed;
+
+    /**
+     * Whether a Kafka Streams client (the issuer's, renewal-service's) is in ERROR, a state it never leaves without a
+     * restart: then waiting for answers any longer is pointless. Asked at most once a second.
+     */
+    private boolean streamsInError() {
+        if (!streamsFailed && System.nanoTime() - streamsCheckedAt > TimeUnit.SECONDS.toNanos(1)) {
+            streamsCheckedAt = System.nanoTime();
+            for (Service service : List.of(Service.ISSUER, Service.RENEWAL)) {
+                for (LocalCluster.Replica replica : cluster.replicas(service)) {
+                    try {
+                        HttpResponse<String> response = cluster.httpClient().send(HttpRequest.newBuilder(cluster.management(replica)
+                                .resolve("/q/health")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                        for (JsonNode check : EventJson.MAPPER.readTree(response.body()).path("checks")) {
+                            streamsFailed |= "ERROR".equals(check.at("/data/state").asText());
+                        }
+                    } catch (Exception e) {
+                        // not answering is for the health check to report
+                    }
+                }
+            }
+        }
+        return streamsFailed;
     }
 
     /** Whether the replica's /q/health is UP with every Kafka Streams state RUNNING; if not, why, into problems. */
@@ -1534,7 +1570,8 @@ class HostileInputSuiteTest {
         b.append(String.format("  answers to replays    %s%n", replayAnswers));
         b.append(String.format("service deaths          %d of %d processes (must be 0)%s%n", deaths.size(), processes,
                 deaths.isEmpty() ? "" : " " + deaths));
-        b.append(String.format("services not UP         %s%n", unhealthy.isEmpty() ? "none" : unhealthy));
+        b.append(String.format("services not UP         %s%s%n", unhealthy.isEmpty() ? "none" : unhealthy,
+                streamsFailed ? " (waits cut short: a Kafka Streams client is in ERROR)" : ""));
         b.append(String.format("normal join afterwards  %d%n", normalJoin));
         examples(b, "unanswered requests", kafka.unanswered);
         examples(b, "dead letters without a reason", kafka.deadLetteredWithoutReason);
