@@ -76,10 +76,17 @@ class AgentOutputsEndToEndTest {
         assertThat(agent.exitCode()).as(agent.stderr()).isZero();
         assertThat(agent.stdout()).contains("7 output(s)");
         Path ca = dir.resolve("storage/tls-ca.crt");
-        for (Path cert : List.of(dir.resolve("identity/tlscert"), dir.resolve("app/tls.crt"), dir.resolve("cockroach/cockroach/node.crt"),
-                dir.resolve("svid/svid.pem"), dir.resolve("mongo/mongo.crt"))) {
+        for (Path cert : List.of(dir.resolve("identity/tlscert"), dir.resolve("app/tls.crt"), dir.resolve("svid/svid.pem"))) {
             assertThat(Bots.run("openssl", "verify", "-CAfile", ca.toString(), cert.toString()).output()).as(cert.toString())
                     .endsWith(": OK\n");
+        }
+        // Database certificates come from the database CA, which the database outputs name, not from the bot CA.
+        for (Path[] certAndCa : List.of(new Path[] { dir.resolve("cockroach/cockroach/node.crt"), dir.resolve("cockroach/cockroach/ca.crt") },
+                new Path[] { dir.resolve("mongo/mongo.crt"), dir.resolve("mongo/mongo.cas") })) {
+            assertThat(Bots.run("openssl", "verify", "-CAfile", certAndCa[1].toString(), certAndCa[0].toString()).output())
+                    .as(certAndCa[0].toString()).endsWith(": OK\n");
+            assertThat(Bots.run("openssl", "verify", "-CAfile", ca.toString(), certAndCa[0].toString()).exitCode())
+                    .as(certAndCa[0] + " under the bot CA").isNotZero();
         }
         assertThat(Bots.run("openssl", "verify", "-CAfile", dir.resolve("app/tls.cas").toString(), dir.resolve("app/tls.crt").toString())
                 .output()).endsWith(": OK\n");
@@ -127,17 +134,23 @@ class AgentOutputsEndToEndTest {
         assertThat(agent.stderr()).contains("outputs[0].");
     }
 
-    /** kubectl reads the file; the embedded client certificate verifies against Sigil's CA and is for group viewers. */
+    /** kubectl reads the file; the embedded client certificate verifies against Sigil's Kubernetes CA only and is for group viewers. */
     private void assertKubeconfig(Path kubeconfig, Path ca) throws Exception {
         Bots.Run view = Bots.run("kubectl", "config", "view", "--kubeconfig", kubeconfig.toString(), "--raw", "-o",
-                "jsonpath={.current-context} {.clusters[0].cluster.server} {.users[0].user.client-certificate-data}");
+                "jsonpath={.current-context} {.clusters[0].cluster.server} {.users[0].user.client-certificate-data} "
+                        + "{.clusters[0].cluster.certificate-authority-data}");
         assertThat(view.exitCode()).as(view.output()).isZero();
         String[] fields = view.output().trim().split(" ");
         assertThat(fields[0]).isEqualTo("e2e.sigil.test");
         assertThat(fields[1]).isEqualTo("https://127.0.0.1:6443");
         Path clientCert = Files.writeString(dir.resolve("kube-client.crt"),
                 new String(Base64.getDecoder().decode(fields[2]), StandardCharsets.UTF_8));
-        assertThat(Bots.run("openssl", "verify", "-CAfile", ca.toString(), clientCert.toString()).output()).endsWith(": OK\n");
+        // The client certificate is from the Kubernetes CA (what the API server trusts), not from the bot CA.
+        Path kubernetesCa = Files.writeString(dir.resolve("kube-ca.crt"),
+                new String(Base64.getDecoder().decode(fields[3]), StandardCharsets.UTF_8));
+        assertThat(Bots.run("openssl", "verify", "-CAfile", kubernetesCa.toString(), clientCert.toString()).output()).endsWith(": OK\n");
+        assertThat(Bots.run("openssl", "verify", "-CAfile", ca.toString(), clientCert.toString()).exitCode()).isNotZero();
+        assertThat(Bots.run("openssl", "x509", "-noout", "-subject", "-in", kubernetesCa.toString()).output()).contains("OU = kubernetes");
         assertThat(Bots.run("openssl", "x509", "-noout", "-subject", "-in", clientCert.toString()).output()).contains("O = viewers");
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.EventJson;
 
 /**
@@ -52,9 +53,21 @@ class OutputsEndToEndTest {
         Map<String, JsonNode> issued = new HashMap<>();
         joined.body().get("outputs").forEach(o -> issued.put(o.get("kind").asText(), o));
 
+        // Each kind verifies under its own purpose's CA, and under no other purpose's.
+        Map<String, String> purposes = Map.of("identity", CaBundle.BOT, "application", CaBundle.BOT, "database", CaBundle.DATABASE,
+                "kubernetes", CaBundle.KUBERNETES, "workload-identity-x509", CaBundle.BOT);
+        assertThat(joined.body().at("/ca/x509Cas/" + CaBundle.BOT).asText()).isEqualTo(joined.body().at("/ca/tlsCa").asText());
         for (String kind : List.of("identity", "application", "database", "kubernetes", "workload-identity-x509")) {
             Path cert = Files.writeString(dir.resolve(kind + ".crt"), issued.get(kind).get("tlsCertificate").asText());
-            assertThat(Bots.run("openssl", "verify", "-CAfile", ca.toString(), cert.toString()).output()).as(kind).endsWith(": OK\n");
+            for (String purpose : CaBundle.X509_PURPOSES) {
+                Path purposeCa = Files.writeString(dir.resolve(purpose + "-ca.crt"), joined.body().at("/ca/x509Cas/" + purpose).asText());
+                Bots.Run verify = Bots.run("openssl", "verify", "-CAfile", purposeCa.toString(), cert.toString());
+                if (purpose.equals(purposes.get(kind))) {
+                    assertThat(verify.output()).as(kind + " under the " + purpose + " CA").endsWith(": OK\n");
+                } else {
+                    assertThat(verify.exitCode()).as(kind + " under the " + purpose + " CA: " + verify.output()).isNotZero();
+                }
+            }
         }
         assertThat(subject("database")).contains("CN = reader").contains("OU = database:pg-main");
         assertThat(subject("kubernetes")).contains("O = viewers").contains("OU = kubernetes:prod");
