@@ -49,7 +49,7 @@ public final class IssuanceLatency {
             List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
             String publicKey = BotKeys.newPublicKey();
             StringBuilder summary = new StringBuilder();
-            String bootstrap = cluster.bootstrapServers();
+            Map<String, Object> bootstrap = cluster.kafkaClient(); // as sigil-admin
             List<KafkaEcho> echoes = List.of(KafkaEcho.plain(bootstrap), KafkaEcho.exactlyOnce(bootstrap, KafkaEcho.ISSUER_COMMIT_INTERVAL),
                     KafkaEcho.exactlyOnce(bootstrap, Duration.ofMillis(5)));
             Map<KafkaEcho, Driver> floors = new LinkedHashMap<>();
@@ -91,16 +91,16 @@ public final class IssuanceLatency {
         private final List<String> bots;
         private final String publicKey;
 
-        Driver(String bootstrapServers, String requests, String answers, String isolation, List<String> bots, String publicKey) {
+        Driver(Map<String, Object> bootstrapServers, String requests, String answers, String isolation, List<String> bots, String publicKey) {
             this.requests = requests;
             this.bots = bots;
             this.publicKey = publicKey;
             Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrapServers);
+            p.putAll(bootstrapServers);
             p.put("linger.ms", "0"); // as join-service sends
             producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
             Properties c = new Properties();
-            c.put("bootstrap.servers", bootstrapServers);
+            c.putAll(bootstrapServers);
             c.put("isolation.level", isolation);
             results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
             TopicReader.followFromNow(results, answers);

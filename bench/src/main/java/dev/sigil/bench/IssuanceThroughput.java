@@ -51,7 +51,7 @@ public final class IssuanceThroughput {
         try (LocalCluster cluster = configured.start()) {
             List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
             String publicKey = BotKeys.newPublicKey();
-            String bootstrap = cluster.bootstrapServers();
+            Map<String, Object> bootstrap = cluster.kafkaClient(); // as sigil-admin
             AtomicReference<String> sample = new AtomicReference<>();
             for (int w = 1; w <= 3; w++) { // the JIT needs tens of thousands of issuances
                 round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound, "warm-up " + w, sample);
@@ -85,7 +85,7 @@ public final class IssuanceThroughput {
 
     /** Bytes on disk per topic (all partitions), from the broker's log directories. */
     private static Map<String, Long> topicBytes(LocalCluster cluster) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (Admin admin = Admin.create(cluster.kafkaClient())) {
             Map<String, Long> bytes = new TreeMap<>();
             admin.describeLogDirs(List.of(1)).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
                     dir.replicaInfos().forEach((partition, info) -> bytes.merge(partition.topic(), info.size(), Long::sum))));
@@ -111,15 +111,15 @@ public final class IssuanceThroughput {
      * Sends n requests, waits for every answer, returns answers per second from the first send to the last answer;
      * keeps an issued result as a sample.
      */
-    private static double round(String bootstrap, String requests, String answers, List<String> bots, String publicKey, int n,
+    private static double round(Map<String, Object> bootstrap, String requests, String answers, List<String> bots, String publicKey, int n,
             String name, AtomicReference<String> sample) throws Exception {
         Set<String> waiting = ConcurrentHashMap.newKeySet();
         AtomicLong refused = new AtomicLong();
         Properties c = new Properties();
-        c.put("bootstrap.servers", bootstrap);
+        c.putAll(bootstrap);
         c.put("isolation.level", "read_committed");
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        p.putAll(bootstrap);
         p.put("linger.ms", "5");
         p.put("acks", "all");
         try (KafkaConsumer<String, String> results = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());

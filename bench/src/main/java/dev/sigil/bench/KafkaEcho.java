@@ -46,7 +46,7 @@ final class KafkaEcho implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private KafkaEcho(String bootstrapServers, Duration commitInterval, UnaryOperator<String> answer) {
+    private KafkaEcho(Map<String, Object> bootstrapServers, Duration commitInterval, UnaryOperator<String> answer) {
         this.exactlyOnce = commitInterval != null;
         this.commitInterval = commitInterval;
         this.answer = answer;
@@ -55,13 +55,13 @@ final class KafkaEcho implements AutoCloseable {
         this.answers = name + ".answers";
         createLike(bootstrapServers, Topics.ISSUE_REQUESTS, List.of(requests, answers));
         Properties c = new Properties();
-        c.put("bootstrap.servers", bootstrapServers);
+        c.putAll(bootstrapServers);
         c.put("group.id", name);
         c.put("enable.auto.commit", "false");
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
         TopicReader.followFromNow(consumer, requests);
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers);
+        p.putAll(bootstrapServers);
         p.put("linger.ms", "0");
         p.put("compression.type", "lz4"); // as the issuer writes
         if (exactlyOnce) {
@@ -73,12 +73,12 @@ final class KafkaEcho implements AutoCloseable {
     }
 
     /** An echo that answers each request with the request itself, plainly. */
-    static KafkaEcho plain(String bootstrapServers) {
+    static KafkaEcho plain(Map<String, Object> bootstrapServers) {
         return new KafkaEcho(bootstrapServers, null, UnaryOperator.identity());
     }
 
     /** An echo that answers each request with the request itself, in transactions committed this often. */
-    static KafkaEcho exactlyOnce(String bootstrapServers, Duration commitInterval) {
+    static KafkaEcho exactlyOnce(Map<String, Object> bootstrapServers, Duration commitInterval) {
         return new KafkaEcho(bootstrapServers, commitInterval, UnaryOperator.identity());
     }
 
@@ -86,7 +86,7 @@ final class KafkaEcho implements AutoCloseable {
      * An echo that answers each request with a real issue result, its request id swapped for the request's: the
      * same bytes, and as compressible, as the issuer writes to {@code sigil.issue.results}.
      */
-    static KafkaEcho answeringWith(String bootstrapServers, String issueResult) throws IOException {
+    static KafkaEcho answeringWith(Map<String, Object> bootstrapServers, String issueResult) throws IOException {
         String id = ResultIds.requestId(issueResult);
         String rest = issueResult.substring(issueResult.indexOf(id) + id.length());
         return new KafkaEcho(bootstrapServers, ISSUER_COMMIT_INTERVAL, request -> {
@@ -135,8 +135,8 @@ final class KafkaEcho implements AutoCloseable {
     }
 
     /** The echo's topics get the partitions and replicas of the topic they stand in for. */
-    private static void createLike(String bootstrapServers, String model, List<String> topics) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+    private static void createLike(Map<String, Object> bootstrapServers, String model, List<String> topics) {
+        try (Admin admin = Admin.create(bootstrapServers)) {
             if (admin.listTopics().names().get().containsAll(topics)) {
                 return;
             }

@@ -121,7 +121,7 @@ public final class RenewalTimersBench {
     /** N identities of 100,000 bots, issued now, renewal points half a lifetime later. */
     private void produce() throws Exception {
         Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.putAll(cluster.kafkaClient());
         p.put("linger.ms", "20");
         p.put("batch.size", String.valueOf(256 * 1024));
         p.put("compression.type", "lz4");
@@ -139,7 +139,7 @@ public final class RenewalTimersBench {
 
     private void readDue(long[] lateness, AtomicInteger received, AtomicInteger duplicates) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", cluster.bootstrapServers());
+        p.putAll(cluster.kafkaClient());
         p.put("isolation.level", "read_committed");
         BitSet seen = new BitSet(n);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,8 +33,13 @@ public final class TopicReader {
     }
 
     public static List<String> valuesOf(String bootstrapServers, String topic, String key, Duration timeout) {
+        return valuesOf(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topic, key, timeout);
+    }
+
+    /** As above, with a client's settings (bootstrap servers and its bus identity, {@link BusIdentity#client}). */
+    public static List<String> valuesOf(Map<String, ?> client, String topic, String key, Duration timeout) {
         List<String> values = new ArrayList<>();
-        readAll(bootstrapServers, List.of(topic), true, timeout, r -> {
+        readAll(client, List.of(topic), true, timeout, r -> {
             if (key.equals(r.key())) {
                 values.add(r.value());
             }
@@ -50,13 +54,19 @@ public final class TopicReader {
      */
     public static void readAll(String bootstrapServers, Collection<String> topics, boolean committedOnly, Duration timeout,
             java.util.function.Consumer<ConsumerRecord<String, String>> each) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "sigil-reader-" + UUID.randomUUID(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+        readAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topics, committedOnly, timeout, each);
+    }
+
+    /**
+     * As above, with a client's settings. No consumer group: partitions are assigned and nothing is committed, so a
+     * reader needs read access to the topics only.
+     */
+    public static void readAll(Map<String, ?> client, Collection<String> topics, boolean committedOnly, Duration timeout,
+            java.util.function.Consumer<ConsumerRecord<String, String>> each) {
+        Map<String, Object> settings = new java.util.HashMap<>(client);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));

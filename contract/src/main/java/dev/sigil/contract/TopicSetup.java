@@ -13,7 +13,13 @@ import org.apache.kafka.clients.admin.NewTopic;
 public final class TopicSetup {
 
     public static void ensureTopics(String bootstrapServers, int partitions, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        ensureTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), partitions, replicationFactor);
+    }
+
+    /** As above, with an admin client's settings (bootstrap servers and a bus identity allowed to create topics). */
+    public static void ensureTopics(Map<String, ?> client, int partitions, short replicationFactor) {
+        Object bootstrapServers = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = Admin.create(new java.util.HashMap<String, Object>(client))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = Topics.all().stream()
                     .filter(t -> !existing.contains(t.name()))

@@ -28,10 +28,10 @@ final class CaTrust {
      * The active service CA of the bundle on {@code sigil.ca} (the one that signs join-service's server
      * certificate, and only Sigil's servers'), waiting up to a minute for issuer-service to publish it.
      */
-    static X509Certificate read(String bootstrapServers) {
+    static X509Certificate read(java.util.Map<String, ?> kafkaClient) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
-            List<String> bundles = TopicReader.valuesOf(bootstrapServers, Topics.CA, CaBundle.KEY, Duration.ofSeconds(30));
+            List<String> bundles = TopicReader.valuesOf(kafkaClient, Topics.CA, CaBundle.KEY, Duration.ofSeconds(30));
             if (!bundles.isEmpty() && bundles.get(bundles.size() - 1) != null) {
                 return certificate(EventJson.read(bundles.get(bundles.size() - 1), CaBundle.class).x509Ca(CaBundle.SERVICE));
             }

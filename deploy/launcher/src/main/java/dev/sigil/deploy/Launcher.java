@@ -54,8 +54,9 @@ public final class Launcher {
                         + cluster.home().resolve("logs") + ") ...");
                 long started = System.nanoTime();
                 cluster.start();
-                System.out.printf("Sigil is up in %.1f s: join-service %s (CA pin %s), Kafka %s%n",
-                        (System.nanoTime() - started) / 1e9, cluster.url(Service.JOIN), cluster.caPin(), cluster.bootstrapServers());
+                System.out.printf("Sigil is up in %.1f s: join-service %s (CA pin %s), Kafka %s (mTLS; operator identity %s)%n",
+                        (System.nanoTime() - started) / 1e9, cluster.url(Service.JOIN), cluster.caPin(), cluster.bootstrapServers(),
+                        cluster.busIdentity(BusAcls.ADMIN));
                 String login = System.getProperty("user.name");
                 AdminClient admin = new AdminClient(cluster);
                 admin.createRole("access", List.of("{{internal.logins}}"));
@@ -99,7 +100,8 @@ public final class Launcher {
             try (LocalCluster cluster = where.cluster()) {
                 cluster.start();
                 System.out.println("Sigil is up. join-service: " + cluster.url(Service.JOIN) + " (CA pin "
-                        + cluster.caPin() + "), Kafka: " + cluster.bootstrapServers() + ", admin token: " + cluster.adminToken());
+                        + cluster.caPin() + "), Kafka: " + cluster.bootstrapServers() + " (mTLS; operator identity "
+                        + cluster.busIdentity(BusAcls.ADMIN) + "), admin token: " + cluster.adminToken());
                 new CountDownLatch(1).await();
                 return 0;
             }

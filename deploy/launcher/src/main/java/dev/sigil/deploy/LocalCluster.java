@@ -50,6 +50,9 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<Service, String> heaps = new EnumMap<>(Service.class);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
+    private BusCa busCa;
+    /** Runner nodes whose writer has a bus identity and ACLs ({@link #nodeWriterIdentity}). */
+    private final java.util.Set<String> nodeWriters = new java.util.LinkedHashSet<>();
     private X509Certificate tlsCa;
     private HttpClient trustingClient;
 
@@ -120,7 +123,8 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster start() throws IOException, InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
         startBroker();
-        TopicSetup.ensureTopics(bootstrapServers(), PARTITIONS, (short) 1);
+        BusAcls.apply(kafkaClient(), nodeWriters);
+        TopicSetup.ensureTopics(kafkaClient(), PARTITIONS, (short) 1);
         for (Service s : Service.values()) {
             for (Replica r : replicas(s)) {
                 launch(r);
@@ -136,6 +140,50 @@ public final class LocalCluster implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
+    }
+
+    /** The bus CA, made under {@code <home>/bus} at first start and reused after. */
+    public synchronized BusCa busCa() {
+        if (busCa == null) {
+            busCa = new BusCa(home.resolve("bus"));
+        }
+        return busCa;
+    }
+
+    /** Settings of a Kafka client speaking as the operator ({@value BusAcls#ADMIN}, a super user): for tools and tests. */
+    public Map<String, Object> kafkaClient() {
+        return kafkaClient(BusAcls.ADMIN);
+    }
+
+    /** The operator's client settings plus these (key, value, key, value, ...), e.g. a consumer's deserializers. */
+    public Map<String, Object> operatorClient(Object... keysAndValues) {
+        Map<String, Object> settings = new java.util.HashMap<>(kafkaClient());
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            settings.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return settings;
+    }
+
+    /** Settings of a Kafka client speaking as {@code principal}, whose identity is made if it has none yet. */
+    public Map<String, Object> kafkaClient(String principal) {
+        return dev.sigil.contract.BusIdentity.client(bootstrapServers(), java.util.Optional.of(busIdentity(principal)));
+    }
+
+    /** The identity directory ({@code ca.crt}, {@code user.crt}, {@code user.key}) of a principal, made on first use. */
+    public Path busIdentity(String principal) {
+        return busCa().identity(principal);
+    }
+
+    /**
+     * Gives runner node {@code node}'s writer its bus identity and ACLs ({@code output-writer-node-<node>}); on a
+     * running cluster the ACLs are set at once.
+     */
+    public synchronized Path nodeWriterIdentity(String node) {
+        Path identity = busIdentity(BusAcls.nodeWriter(node));
+        if (nodeWriters.add(node) && broker != null) {
+            BusAcls.apply(kafkaClient(), nodeWriters);
+        }
+        return identity;
     }
 
     public URI url(Service service) {
@@ -163,7 +211,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Sigil's service TLS CA as published on {@code sigil.ca}; join-service's HTTPS chains to it. */
     public synchronized X509Certificate tlsCa() {
         if (tlsCa == null) {
-            tlsCa = CaTrust.read(bootstrapServers());
+            tlsCa = CaTrust.read(kafkaClient());
         }
         return tlsCa;
     }
@@ -263,7 +311,17 @@ public final class LocalCluster implements AutoCloseable {
         Files.createDirectories(home.resolve("logs"));
         Path config = kafkaHome.resolve("server.properties");
         String template = resource("/kafka/server.properties");
+        Path brokerIdentity = busCa().brokerIdentity();
+        // Holds the broker's key: 0600 before anything is written to it.
+        if (!Files.exists(config)) {
+            Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Files.writeString(config, template
+                .replace("@BROKER_KEY@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.KEY_FILE)))
+                .replace("@BROKER_CERTIFICATE@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CERTIFICATE_FILE)))
+                .replace("@BUS_CA@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CA_FILE)))
                 .replace("@KAFKA_PORT@", String.valueOf(kafkaPort))
                 .replace("@CONTROLLER_PORT@", String.valueOf(controllerPort))
                 .replace("@DATA_DIR@", kafkaHome.resolve("data").toString()));
@@ -290,8 +348,10 @@ public final class LocalCluster implements AutoCloseable {
 
     private void awaitBroker() throws InterruptedException {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000))) {
+        Map<String, Object> settings = new java.util.HashMap<>(kafkaClient());
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        try (Admin admin = Admin.create(settings)) {
             while (true) {
                 if (!broker.isAlive()) {
                     throw new IllegalStateException("the Kafka broker exited; see " + home.resolve("logs/kafka.log"));
@@ -324,6 +384,10 @@ public final class LocalCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(replica).toFile()));
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        // Its own principal on the bus; a runner node's writer (SIGIL_DELIVERIES_NODE) is output-writer-node-<node>.
+        String node = serviceEnv.get("SIGIL_DELIVERIES_NODE");
+        env.put(dev.sigil.contract.BusIdentity.DIR_ENV, (service == Service.OUTPUT_WRITER && node != null
+                ? nodeWriterIdentity(node) : busIdentity(service.module)).toString());
         if (service == Service.JOIN) {
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(httpPorts, replica)));
             env.put("QUARKUS_HTTP_PORT", String.valueOf(freePort()));
@@ -395,6 +459,11 @@ public final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
         }
+    }
+
+    /** A PEM file as one properties value: line breaks escaped, as Properties.load reads them back. */
+    private static String propertyValue(Path pem) throws IOException {
+        return Files.readString(pem, StandardCharsets.US_ASCII).strip().replace("\\", "\\\\").replace("\n", "\\n");
     }
 
     private static ProcessResult run(List<String> command) throws IOException, InterruptedException {

@@ -44,7 +44,7 @@ class AgentDaemonEndToEndTest {
         Path storage = dir.resolve("storage");
         Path log = dir.resolve("agent.log");
         Process agent = daemon(cluster, log, bot, "--storage", storage.toString(), "--renewal-interval", "1h",
-                "--kafka-bootstrap", cluster.bootstrapServers());
+                "--kafka-bootstrap", cluster.bootstrapServers(), "--kafka-identity", cluster.nodeWriterIdentity("agent-node").toString());
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("generation 1"));
 
         new ProcessBuilder("kill", "-USR1", String.valueOf(agent.pid())).start().waitFor();
@@ -141,7 +141,7 @@ class AgentDaemonEndToEndTest {
 
     private static void publishRenewalRequest(LocalCluster cluster, String bot) throws Exception {
         var props = new java.util.Properties();
-        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.putAll(cluster.kafkaClient());
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(props,
                 new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.RENEWAL_REQUESTS, bot,

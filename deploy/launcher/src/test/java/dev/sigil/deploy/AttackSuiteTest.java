@@ -139,13 +139,13 @@ class AttackSuiteTest {
     /** Reads every Sigil topic from the beginning and every service log; returns how many records and lines it read. */
     private int sweepTopicsAndLogs(LocalCluster cluster) throws Exception {
         List<String> topics;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (Admin admin = Admin.create(cluster.kafkaClient())) {
             topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith("sigil")).toList();
         }
         assertThat(topics).hasSizeGreaterThan(30); // contract topics, changelogs and dead letters
         int[] records = { 0 };
         // Read as the log lies on disk (aborted transactions too), as anyone who may read the topic could.
-        TopicReader.readAll(cluster.bootstrapServers(), topics, false, Duration.ofMinutes(2), record -> {
+        TopicReader.readAll(cluster.kafkaClient(), topics, false, Duration.ofMinutes(2), record -> {
             records[0]++;
             if (record.value() != null && KEY_MATERIAL.matcher(record.value()).find()) {
                 gotThrough.add("key material on " + record.topic() + " at offset " + record.offset());

@@ -74,7 +74,7 @@ final class Bots {
 
     /** Every record with this key on a topic, from the beginning (null values are tombstones). */
     static List<String> records(LocalCluster cluster, String topic, String key) {
-        return dev.sigil.contract.TopicReader.valuesOf(cluster.bootstrapServers(), topic, key, java.time.Duration.ofSeconds(30));
+        return dev.sigil.contract.TopicReader.valuesOf(cluster.kafkaClient(), topic, key, java.time.Duration.ofSeconds(30));
     }
 
     static String newPublicKey() {

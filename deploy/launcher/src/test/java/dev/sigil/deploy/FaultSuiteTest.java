@@ -208,7 +208,7 @@ class FaultSuiteTest {
     /** For each of the request ids, the identity serials issued for it on sigil.issue.results (committed only). */
     private static Map<String, Set<String>> serialsByRequest(Set<String> requestIds) {
         Map<String, Set<String>> serials = new HashMap<>();
-        TopicReader.readAll(cluster.bootstrapServers(), List.of(Topics.ISSUE_RESULTS), true, Duration.ofMinutes(2), record -> {
+        TopicReader.readAll(cluster.kafkaClient(), List.of(Topics.ISSUE_RESULTS), true, Duration.ofMinutes(2), record -> {
             JsonNode result = EventJson.read(record.value(), JsonNode.class);
             String id = result.path("requestId").asText();
             if (requestIds.contains(id) && result.has("identity")) {

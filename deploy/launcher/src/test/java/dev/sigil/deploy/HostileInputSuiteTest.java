@@ -170,6 +170,8 @@ class HostileInputSuiteTest {
     /** The holder key of the issue requests the suite writes to Kafka (the issuer does not care whose it is). */
     private String kafkaKey;
     private boolean hostileStateSeen;
+    /** The join token (on sigil.join-tokens) that the Kafka issue requests of each bot name, as join-service's would. */
+    private final Map<String, String> kafkaJoinTokens = new ConcurrentHashMap<>();
 
     // What the HTTP requests did.
     private final AtomicInteger httpTried = new AtomicInteger();
@@ -974,15 +976,13 @@ class HostileInputSuiteTest {
 
     private Answers putHostileRecords() throws Exception {
         List<String> deadLetterTopics;
-        try (Admin kafka = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (Admin kafka = Admin.create(cluster.kafkaClient())) {
             deadLetterTopics = kafka.listTopics().names().get().stream().filter(t -> t.startsWith("sigil.") && t.endsWith(".dlq")).sorted().toList();
         }
         List<String> followed = new ArrayList<>(List.of(Topics.ISSUE_RESULTS, Topics.SERVICE_CERTIFICATE_RESULTS));
         followed.addAll(deadLetterTopics);
         Answers answers = new Answers(followed);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cluster.operatorClient(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -1082,9 +1082,13 @@ class HostileInputSuiteTest {
     private void hostileDesiredState() {
         HostileValues compact = new HostileValues(HostileValues.COMPACT, 2);
         String key = Bots.newPublicKey();
+        for (String bot : List.of(wideBot, spiffeBot, databaseBot)) {
+            joinTokenFor(bot);
+        }
         for (Variant v : compact.walk(BotSpec.class, bots("sample"))) {
             String bot = name("kb");
             put(Topics.BOTS, bot, HostileValues.apply(bots(bot), v), "bot " + v.describe(), false, false);
+            joinTokenFor(bot);
             onHostileState.add(() -> put(Topics.ISSUE_REQUESTS, bot, issueRequest(bot, List.of()), "issue for a bot with " + v.describe(), true, false));
         }
         for (Variant v : compact.walk(RoleSpec.class, roles("sample"))) {
@@ -1093,6 +1097,7 @@ class HostileInputSuiteTest {
             put(Topics.ROLES, role, HostileValues.apply(roles(role), v), "role " + v.describe(), false, false);
             put(Topics.BOTS, bot, EventJson.MAPPER.valueToTree(new BotSpec(bot, List.of(role), Map.of("logins", List.of("deploy")), null)),
                     "the bot of a role with " + v.describe(), false, false);
+            joinTokenFor(bot);
             onHostileState.add(() -> put(Topics.ISSUE_REQUESTS, bot, issueRequest(bot, List.of(baseOutput(OutputRequest.KUBERNETES, key))),
                     "issue for a role with " + v.describe(), true, false));
         }
@@ -1127,13 +1132,26 @@ class HostileInputSuiteTest {
     }
 
     /**
-     * Waits until the issuer has read the desired state written so far: a bot written after all of it must be
-     * issued for. Its requests are not counted among the cases.
+     * Writes a join token of method {@code token} for the bot straight to sigil.join-tokens, as the admin API would:
+     * the issuer issues a join only for a join token of that bot, so the requests get past it to what they test.
+     */
+    private void joinTokenFor(String bot) {
+        String token = name("kjt");
+        kafkaJoinTokens.put(bot, token);
+        put(Topics.JOIN_TOKENS, token, write(EventJson.MAPPER.valueToTree(new JoinTokenSpec(token, bot, "token",
+                Instant.now().plus(Duration.ofHours(2)), null, null))).getBytes(StandardCharsets.UTF_8),
+                "the join token of " + bot, false, false, false);
+    }
+
+    /**
+     * Waits until the issuer has read the desired state written so far: a bot and join token written after all of
+     * it must be issued for. Its requests are not counted among the cases.
      */
     private boolean awaitHostileStateSeen(Answers answers) {
         String sentinel = name("sentinel");
         put(Topics.BOTS, sentinel, write(EventJson.MAPPER.valueToTree(new BotSpec(sentinel, List.of(wideRole),
                 Map.of("logins", List.of("deploy")), null))).getBytes(StandardCharsets.UTF_8), "sentinel bot", false, false, false);
+        joinTokenFor(sentinel);
         producer.flush();
         String[] pending = { null };
         try {
@@ -1153,10 +1171,14 @@ class HostileInputSuiteTest {
         }
     }
 
-    /** A valid issue request for the bot, as join-service would write it, with a fresh request id and proof. */
+    /**
+     * A valid issue request for the bot, as join-service would write it, naming the bot's join token, with a fresh
+     * request id and proof.
+     */
     private ObjectNode issueRequest(String bot, List<ObjectNode> outputs) {
+        String joinToken = kafkaJoinTokens.getOrDefault(bot, "no-join-token");
         ObjectNode request = EventJson.MAPPER.valueToTree(new IssueRequest(UUID.randomUUID().toString(), bot,
-                new Attestation("token", name("proof-token"), name("proof"), Instant.now().plus(Duration.ofHours(1))),
+                new Attestation("token", joinToken, name("proof"), Instant.now().plus(Duration.ofHours(1))),
                 kafkaKey(), Duration.ofMinutes(10), Instant.now(), null, null));
         ArrayNode list = request.putArray("outputs");
         outputs.forEach(list::add);
@@ -1281,9 +1303,7 @@ class HostileInputSuiteTest {
         final List<String> withoutReason = new ArrayList<>();
 
         Answers(List<String> topics) {
-            consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "hostile-answers-" + UUID.randomUUID(),
+            consumer = new KafkaConsumer<>(cluster.operatorClient(ConsumerConfig.GROUP_ID_CONFIG, "hostile-answers-" + UUID.randomUUID(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024),

@@ -92,6 +92,66 @@ class KubernetesManifestsTest {
                 .doesNotContain("9080");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void kafkaSpeaksMutualTlsOnlyAndAuthorizesByAcls() {
+        Map<String, Object> kafka = of("Kafka").get(0);
+        List<Map<String, Object>> listeners = (List<Map<String, Object>>) at(kafka, "spec", "kafka", "listeners");
+        assertThat(listeners).isNotEmpty().allSatisfy(l -> {
+            assertThat(l.get("tls")).as("listener " + l.get("name")).isEqualTo(true);
+            assertThat(at(l, "authentication", "type")).as("listener " + l.get("name")).isEqualTo("tls");
+        });
+        assertThat(at(kafka, "spec", "kafka", "authorization", "type")).isEqualTo("simple");
+        assertThat((List<String>) at(kafka, "spec", "kafka", "authorization", "superUsers")).containsExactly("CN=" + BusAcls.ADMIN);
+        assertThat(at(named("ConfigMap", "sigil-config"), "data", "KAFKA_BOOTSTRAP_SERVERS").toString()).endsWith(":9093");
+    }
+
+    @Test
+    void everyServiceHasAKafkaUserWithTheAclsOfTheTableAndMountsItsSecret() throws Exception {
+        for (String service : BusAcls.SERVICES) {
+            Map<String, Object> user = named("KafkaUser", service);
+            assertThat(at(user, "spec", "authentication", "type")).isEqualTo("tls");
+            assertThat(acls(user)).as(service).containsExactlyInAnyOrderElementsOf(BusAcls.of(service));
+            Map<String, Object> deployment = named("Deployment", service);
+            assertThat(at(deployment, "spec", "template", "spec", "volumes").toString()).as(service)
+                    .contains("name=" + service + "}").contains("path=user.key").contains("sigil-cluster-ca-cert");
+            assertThat(container(deployment).get("volumeMounts").toString()).as(service).contains("mountPath=/etc/sigil/bus");
+        }
+        assertThat(at(named("ConfigMap", "sigil-config"), "data", "SIGIL_SERVICE_IDENTITY_DIR")).isEqualTo("/etc/sigil/bus");
+        assertThat(at(named("KafkaUser", BusAcls.ADMIN), "spec", "authorization")).as("a super user needs no ACLs").isNull();
+        // A runner node's writer: its KafkaUser is made per node from this template.
+        String template = java.nio.file.Files.readString(LocalCluster.sourceRoot().resolve("deploy/k8s/runner-node/kafka-user.yaml"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> nodeUser = (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions()))
+                .load(template.replace("NODE_NAME", "runner-7"));
+        assertThat(name(nodeUser)).isEqualTo(BusAcls.nodeWriter("runner-7"));
+        assertThat(acls(nodeUser)).containsExactlyInAnyOrderElementsOf(BusAcls.of(BusAcls.nodeWriter("runner-7")));
+        assertThat(at(of("DaemonSet").get(0), "spec", "template", "spec", "volumes").toString()).contains("/etc/sigil/bus-identity");
+    }
+
+    /** A KafkaUser's ACLs as grants of the table: one per resource and operation. */
+    @SuppressWarnings("unchecked")
+    private static List<BusAcls.Grant> acls(Map<String, Object> user) {
+        List<BusAcls.Grant> grants = new ArrayList<>();
+        for (Map<String, Object> acl : (List<Map<String, Object>>) at(user, "spec", "authorization", "acls")) {
+            Map<String, Object> resource = (Map<String, Object>) acl.get("resource");
+            org.apache.kafka.common.resource.ResourceType type = switch ((String) resource.get("type")) {
+                case "topic" -> org.apache.kafka.common.resource.ResourceType.TOPIC;
+                case "group" -> org.apache.kafka.common.resource.ResourceType.GROUP;
+                case "transactionalId" -> org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
+                case "cluster" -> org.apache.kafka.common.resource.ResourceType.CLUSTER;
+                default -> throw new AssertionError("unknown resource type " + resource.get("type"));
+            };
+            org.apache.kafka.common.resource.PatternType pattern = "prefix".equals(resource.get("patternType"))
+                    ? org.apache.kafka.common.resource.PatternType.PREFIXED : org.apache.kafka.common.resource.PatternType.LITERAL;
+            for (String operation : (List<String>) acl.get("operations")) {
+                grants.add(new BusAcls.Grant(name(user), type, (String) resource.get("name"), pattern,
+                        org.apache.kafka.common.acl.AclOperation.fromString(operation.replaceAll("([a-z])([A-Z])", "$1_$2"))));
+            }
+        }
+        return grants;
+    }
+
     private static List<Map<String, Object>> of(String kind) {
         return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
     }

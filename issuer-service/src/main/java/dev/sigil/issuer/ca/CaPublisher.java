@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,10 +33,8 @@ public class CaPublisher {
                 return;
             } // else written before the per-purpose CAs: publish it again with them
         }
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers),
+                new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(Topics.CA, CaBundle.KEY, EventJson.write(ca.bundle())))
                     .get(30, TimeUnit.SECONDS);
         }
@@ -46,7 +43,7 @@ public class CaPublisher {
     /** The last bundle on {@code sigil.ca} for this cluster, or null. */
     private static CaBundle readPublished(String bootstrapServers, String clusterName) {
         CaBundle latest = null;
-        for (String json : TopicReader.valuesOf(bootstrapServers, Topics.CA, CaBundle.KEY, READ_TIMEOUT)) {
+        for (String json : TopicReader.valuesOf(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers), Topics.CA, CaBundle.KEY, READ_TIMEOUT)) {
             CaBundle bundle = json == null ? null : EventJson.read(json, CaBundle.class);
             if (bundle != null && clusterName.equals(bundle.clusterName())) {
                 latest = bundle;

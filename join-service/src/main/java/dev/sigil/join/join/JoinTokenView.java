@@ -48,7 +48,7 @@ public class JoinTokenView {
     /** Notes where the topic ended at start: until the view has read that far, this replica is not ready. */
     void start(@Observes StartupEvent event) {
         startedAt = Instant.now();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers),
                 new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOIN_TOKENS).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

@@ -32,8 +32,9 @@ final class TopicFollower implements AutoCloseable {
         this.topic = topic;
         this.apply = apply;
         // Assigned partitions and no group: every replica reads everything, and nothing is committed.
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer());
+        Map<String, Object> settings = new java.util.HashMap<>(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new StringDeserializer());
         this.thread = new Thread(this::run, "follow-" + topic);
         thread.setDaemon(true);
         thread.start();

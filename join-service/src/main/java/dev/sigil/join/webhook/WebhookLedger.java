@@ -55,9 +55,10 @@ public class WebhookLedger implements AutoCloseable {
 
     WebhookLedger(String bootstrapServers, Clock clock) {
         this.clock = clock;
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new StringSerializer());
+        Map<String, Object> settings = new java.util.HashMap<>(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
+        settings.putAll(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 0));
+        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
         this.follower = new TopicFollower(bootstrapServers, Topics.WEBHOOK_DELIVERIES, this::apply);
     }
 

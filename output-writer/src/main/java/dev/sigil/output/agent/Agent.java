@@ -79,6 +79,10 @@ public final class Agent {
         @Option(names = "--kafka-bootstrap", description = "Kafka brokers to hear renewal-due events from (agents inside the cluster).")
         String kafkaBootstrap;
 
+        @Option(names = "--kafka-identity", description = "The bus identity directory (ca.crt, user.crt, user.key) to read "
+                + "renewal-due events with; default: $SIGIL_SERVICE_IDENTITY_DIR.")
+        Path kafkaIdentity;
+
         @Override
         public Integer call() throws Exception {
             AgentConfig settings;
@@ -117,6 +121,7 @@ public final class Agent {
             c.token = tokenFile != null ? Files.readString(tokenFile).trim() : token != null ? token : c.token;
             c.idTokenPath = idTokenFile != null ? idTokenFile : c.idTokenPath;
             c.kafkaBootstrap = kafkaBootstrap != null ? kafkaBootstrap : c.kafkaBootstrap;
+            c.kafkaIdentity = kafkaIdentity != null ? kafkaIdentity : c.kafkaIdentity;
             c.credentialTtl = ttl != null ? EventJson.parseDuration(ttl) : c.credentialTtl;
             c.renewalInterval = renewalInterval != null ? EventJson.parseDuration(renewalInterval) : c.renewalInterval;
             if (storage != null) {

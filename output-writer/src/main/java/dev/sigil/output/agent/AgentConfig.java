@@ -41,6 +41,8 @@ final class AgentConfig {
     boolean oneshot;
     /** Where renewal-due events can be read directly (an agent inside the cluster's network); null: on its interval only. */
     String kafkaBootstrap;
+    /** The bus identity to read them with (the brokers accept no client without one); null: SIGIL_SERVICE_IDENTITY_DIR. */
+    java.nio.file.Path kafkaIdentity;
     List<AgentOutput> outputs = new ArrayList<>();
 
     /** One output the agent keeps fresh: what to ask for, how to lay it out, where to write it. */
@@ -84,6 +86,8 @@ final class AgentConfig {
         config.renewalInterval = interval == null ? DEFAULT_RENEWAL_INTERVAL : EventJson.parseDuration(interval);
         config.oneshot = Boolean.TRUE.equals(top.value("oneshot"));
         config.kafkaBootstrap = top.string("kafka_bootstrap");
+        String kafkaIdentity = top.string("kafka_identity");
+        config.kafkaIdentity = kafkaIdentity == null ? null : java.nio.file.Path.of(kafkaIdentity);
         for (String list : List.of("outputs", "services")) {
             for (Section output : top.sections(list)) {
                 config.outputs.add(output(output, config.outputs.size()));

@@ -157,7 +157,9 @@ final class BotAgent {
     int runDaemon(PrintStream err) throws InterruptedException {
         installSignalHandler();
         RenewalDueListener listener = config.kafkaBootstrap == null ? null
-                : RenewalDueListener.start(config.kafkaBootstrap, () -> instanceId, () -> triggers.offer("renewal due"));
+                : RenewalDueListener.start(config.kafkaBootstrap,
+                        config.kafkaIdentity != null ? java.util.Optional.of(config.kafkaIdentity) : dev.sigil.contract.BusIdentity.ofThisProcess(),
+                        () -> instanceId, () -> triggers.offer("renewal due"));
         Duration wait = Duration.ZERO;
         Duration backoff = Duration.ofSeconds(1);
         try {

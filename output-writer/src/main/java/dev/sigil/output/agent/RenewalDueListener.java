@@ -24,9 +24,10 @@ final class RenewalDueListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private RenewalDueListener(String bootstrap, Supplier<String> instanceId, Runnable onDue) {
+    private RenewalDueListener(String bootstrap, java.util.Optional<java.nio.file.Path> identity, Supplier<String> instanceId,
+            Runnable onDue) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(dev.sigil.contract.BusIdentity.client(bootstrap, identity));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
@@ -57,8 +58,9 @@ final class RenewalDueListener implements AutoCloseable {
         thread.start();
     }
 
-    static RenewalDueListener start(String bootstrap, Supplier<String> instanceId, Runnable onDue) {
-        return new RenewalDueListener(bootstrap, instanceId, onDue);
+    static RenewalDueListener start(String bootstrap, java.util.Optional<java.nio.file.Path> identity, Supplier<String> instanceId,
+            Runnable onDue) {
+        return new RenewalDueListener(bootstrap, identity, instanceId, onDue);
     }
 
     @Override

@@ -142,7 +142,7 @@ public class DeliveryService {
         }
         failures = new RecordFailures(registry);
         Properties producer = new Properties();
-        producer.put("bootstrap.servers", bootstrapServers);
+        producer.putAll(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
         KafkaConsumer<String, String> dueConsumer = new KafkaConsumer<>(consumerProperties(null), new StringDeserializer(),
                 new StringDeserializer());
         TopicReader.followFromNow(dueConsumer, Topics.RENEWAL_DUE);
@@ -206,7 +206,7 @@ public class DeliveryService {
 
     private Properties consumerProperties(String group) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         if (group != null) {

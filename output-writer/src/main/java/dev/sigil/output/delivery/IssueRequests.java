@@ -85,7 +85,7 @@ final class IssueRequests implements Issuer {
 
     private static Producer<String, String> producer(String bootstrapServers) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -94,7 +94,7 @@ final class IssueRequests implements Issuer {
 
     private static Consumer<String, byte[]> results(String bootstrapServers) {
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.putAll(dev.sigil.contract.BusIdentityConfig.client(bootstrapServers));
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
