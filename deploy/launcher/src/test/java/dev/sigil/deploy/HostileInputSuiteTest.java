@@ -976,15 +976,13 @@ class HostileInputSuiteTest {
 
     private Answers putHostileRecords() throws Exception {
         List<String> deadLetterTopics;
-        try (Admin kafka = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (Admin kafka = Admin.create(cluster.kafkaClient())) {
             deadLetterTopics = kafka.listTopics().names().get().stream().filter(t -> t.startsWith("sigil.") && t.endsWith(".dlq")).sorted().toList();
         }
         List<String> followed = new ArrayList<>(List.of(Topics.ISSUE_RESULTS, Topics.SERVICE_CERTIFICATE_RESULTS));
         followed.addAll(deadLetterTopics);
         Answers answers = new Answers(followed);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cluster.operatorClient(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
                 new StringSerializer(), new ByteArraySerializer())) {
@@ -1305,9 +1303,7 @@ class HostileInputSuiteTest {
         final List<String> withoutReason = new ArrayList<>();
 
         Answers(List<String> topics) {
-            consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "hostile-answers-" + UUID.randomUUID(),
+            consumer = new KafkaConsumer<>(cluster.operatorClient(ConsumerConfig.GROUP_ID_CONFIG, "hostile-answers-" + UUID.randomUUID(),
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024),
