@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -44,6 +45,7 @@ import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.RenewalDue;
 import dev.sigil.contract.TopicReader;
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.Topics;
 import dev.sigil.output.destination.Destination;
 import dev.sigil.output.destination.Destinations;
@@ -103,6 +105,8 @@ public class DeliveryService {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+    @ConfigProperty(name = "sigil.service-identity.dir")
+    Optional<Path> identity;
     @ConfigProperty(name = "sigil.deliveries.enabled", defaultValue = "true")
     boolean enabled;
     /** Set on a runner node's writer (the DaemonSet): it holds only that node's deliveries, in a group of its own. */
@@ -147,7 +151,8 @@ public class DeliveryService {
                 new StringDeserializer());
         TopicReader.followFromNow(dueConsumer, Topics.RENEWAL_DUE);
         String group = node.map(n -> "sigil-output-writer-node-" + n).orElse("sigil-output-writer");
-        connect(new IssueRequests(bootstrapServers, issueTimeout, failures),
+        connect(new IssueRequests(bootstrapServers, issueTimeout, failures)
+                        .signedBy(identity.map(RequestSignatures.Signer::fromDirectory)),
                 new KafkaConsumer<>(consumerProperties(group), new StringDeserializer(), new StringDeserializer()), dueConsumer,
                 new KafkaProducer<>(producer, new StringSerializer(), new StringSerializer()), failures);
         follow("deliveries", deliveries, this::pollDeliveries);

@@ -31,6 +31,7 @@ import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.TopicReader;
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.Topics;
 import dev.sigil.output.output.RenderCheck;
 
@@ -57,6 +58,7 @@ final class IssueRequests implements Issuer {
     }
 
     private final Producer<String, String> producer;
+    private java.util.Optional<RequestSignatures.Signer> signer = java.util.Optional.empty();
     private final Consumer<String, byte[]> results;
     private final DeadLetters deadLetters;
     private final RecordFailures failures;
@@ -71,6 +73,12 @@ final class IssueRequests implements Issuer {
         Thread reader = new Thread(this::readResults, "issue-results-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** Signs every request with this writer's bus identity, as the issuer requires of a delivery's requests. */
+    IssueRequests signedBy(java.util.Optional<RequestSignatures.Signer> signer) {
+        this.signer = signer;
+        return this;
     }
 
     /** With clients of the caller's, and no reader thread: the caller calls {@link #readOnce()}. */
@@ -107,7 +115,10 @@ final class IssueRequests implements Issuer {
         waitingBots.merge(request.bot(), 1, Integer::sum);
         try {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, request.bot(), EventJson.write(request)));
+                String value = EventJson.write(request);
+                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.ISSUE_REQUESTS, request.bot(), value);
+                signer.ifPresent(s -> s.sign(record.headers(), value)); // the issuer takes deliveries only from writers
+                producer.send(record);
                 try {
                     return waiting.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
