@@ -46,11 +46,16 @@ public final class TestCertificates {
     }
 
     private static String selfSigned() {
+        return selfSigned("test");
+    }
+
+    /** A self-signed certificate named {@code CN=<commonName>}, as a stand-in for one of Sigil's CAs. */
+    public static String selfSigned(String commonName) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair keys = generator.generateKeyPair();
-            X500Name name = new X500Name("CN=test");
+            X500Name name = new X500Name("CN=" + commonName);
             var certificate = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(Instant.now().minusSeconds(60)),
                     Date.from(Instant.now().plus(Duration.ofDays(1))), name, keys.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
