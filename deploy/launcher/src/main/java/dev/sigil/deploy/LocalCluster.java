@@ -51,6 +51,7 @@ public final class LocalCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private Process broker;
     private BusCa busCa;
+    private boolean busSecurity = true;
     /** Runner nodes whose writer has a bus identity and ACLs ({@link #nodeWriterIdentity}). */
     private final java.util.Set<String> nodeWriters = new java.util.LinkedHashSet<>();
     private X509Certificate tlsCa;
@@ -123,7 +124,9 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster start() throws IOException, InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
         startBroker();
-        BusAcls.apply(kafkaClient(), nodeWriters);
+        if (busSecurity) {
+            BusAcls.apply(kafkaClient(), nodeWriters);
+        }
         TopicSetup.ensureTopics(kafkaClient(), PARTITIONS, (short) 1);
         for (Service s : Service.values()) {
             for (Replica r : replicas(s)) {
@@ -140,6 +143,15 @@ public final class LocalCluster implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
+    }
+
+    /**
+     * Turns the bus's mutual TLS and ACLs off (a plaintext broker that allows everything): only for the benchmark
+     * that measures what they cost. Every other way of running Sigil has them on.
+     */
+    public LocalCluster withBusSecurity(boolean on) {
+        busSecurity = on;
+        return this;
     }
 
     /** The bus CA, made under {@code <home>/bus} at first start and reused after. */
@@ -166,6 +178,9 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Settings of a Kafka client speaking as {@code principal}, whose identity is made if it has none yet. */
     public Map<String, Object> kafkaClient(String principal) {
+        if (!busSecurity) {
+            return new java.util.HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+        }
         return dev.sigil.contract.BusIdentity.client(bootstrapServers(), java.util.Optional.of(busIdentity(principal)));
     }
 
@@ -180,7 +195,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public synchronized Path nodeWriterIdentity(String node) {
         Path identity = busIdentity(BusAcls.nodeWriter(node));
-        if (nodeWriters.add(node) && broker != null) {
+        if (nodeWriters.add(node) && broker != null && busSecurity) {
             BusAcls.apply(kafkaClient(), nodeWriters);
         }
         return identity;
@@ -311,17 +326,22 @@ public final class LocalCluster implements AutoCloseable {
         Files.createDirectories(home.resolve("logs"));
         Path config = kafkaHome.resolve("server.properties");
         String template = resource("/kafka/server.properties");
-        Path brokerIdentity = busCa().brokerIdentity();
         // Holds the broker's key: 0600 before anything is written to it.
         if (!Files.exists(config)) {
             Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         }
         Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        if (busSecurity) {
+            Path brokerIdentity = busCa().brokerIdentity();
+            template = template
+                    .replace("@BROKER_KEY@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.KEY_FILE)))
+                    .replace("@BROKER_CERTIFICATE@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CERTIFICATE_FILE)))
+                    .replace("@BUS_CA@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CA_FILE)));
+        } else {
+            template = withoutBusSecurity(template);
+        }
         Files.writeString(config, template
-                .replace("@BROKER_KEY@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.KEY_FILE)))
-                .replace("@BROKER_CERTIFICATE@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CERTIFICATE_FILE)))
-                .replace("@BUS_CA@", propertyValue(brokerIdentity.resolve(dev.sigil.contract.BusIdentity.CA_FILE)))
                 .replace("@KAFKA_PORT@", String.valueOf(kafkaPort))
                 .replace("@CONTROLLER_PORT@", String.valueOf(controllerPort))
                 .replace("@DATA_DIR@", kafkaHome.resolve("data").toString()));
@@ -386,8 +406,10 @@ public final class LocalCluster implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         // Its own principal on the bus; a runner node's writer (SIGIL_DELIVERIES_NODE) is output-writer-node-<node>.
         String node = serviceEnv.get("SIGIL_DELIVERIES_NODE");
-        env.put(dev.sigil.contract.BusIdentity.DIR_ENV, (service == Service.OUTPUT_WRITER && node != null
-                ? nodeWriterIdentity(node) : busIdentity(service.module)).toString());
+        if (busSecurity) {
+            env.put(dev.sigil.contract.BusIdentity.DIR_ENV, (service == Service.OUTPUT_WRITER && node != null
+                    ? nodeWriterIdentity(node) : busIdentity(service.module)).toString());
+        }
         if (service == Service.JOIN) {
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(httpPorts, replica)));
             env.put("QUARKUS_HTTP_PORT", String.valueOf(freePort()));
@@ -459,6 +481,14 @@ public final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
         }
+    }
+
+    /** The broker config with plaintext listeners and no authorizer: the benchmark's "off". */
+    private static String withoutBusSecurity(String config) {
+        return config.lines()
+                .filter(l -> !l.startsWith("ssl.") && !l.startsWith("authorizer.") && !l.startsWith("allow.everyone") && !l.startsWith("super.users"))
+                .map(l -> l.replace("BUS:SSL,CONTROLLER:SSL", "BUS:PLAINTEXT,CONTROLLER:PLAINTEXT"))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
     }
 
     /** A PEM file as one properties value: line breaks escaped, as Properties.load reads them back. */
