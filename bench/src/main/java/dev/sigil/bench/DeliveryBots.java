@@ -1,5 +1,10 @@
 package dev.sigil.bench;
 
+import java.nio.file.Path;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import dev.sigil.contract.RequestSignatures;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +38,21 @@ final class DeliveryBots {
     }
 
     /** An issue request for the bot's delivery, as output-writer sends one. */
+    private static RequestSignatures.Signer signer;
+
+    /** Requests go out signed as the cluster-wide output-writer, as the issuer requires of a delivery's requests. */
+    static void signAs(Path identity) {
+        signer = RequestSignatures.Signer.fromDirectory(identity);
+    }
+
+    /** A delivery's issue request as output-writer sends it: keyed by bot, signed. */
+    static ProducerRecord<String, String> issueRecord(String topic, String requestId, String bot, String publicKey) {
+        String value = issueRequest(requestId, bot, publicKey);
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, bot, value);
+        signer.sign(record.headers(), value);
+        return record;
+    }
+
     static String issueRequest(String requestId, String bot, String publicKey) {
         return EventJson.write(new IssueRequest(requestId, bot, new Attestation("delivery", bot + "-d", null, null),
                 publicKey, Duration.ofHours(1), Instant.now(), null, List.of()));

@@ -50,6 +50,7 @@ public final class IssuanceLatency {
             String publicKey = BotKeys.newPublicKey();
             StringBuilder summary = new StringBuilder();
             Map<String, Object> bootstrap = cluster.kafkaClient(); // as sigil-admin
+            DeliveryBots.signAs(cluster.busIdentity("output-writer"));
             List<KafkaEcho> echoes = List.of(KafkaEcho.plain(bootstrap), KafkaEcho.exactlyOnce(bootstrap, KafkaEcho.ISSUER_COMMIT_INTERVAL),
                     KafkaEcho.exactlyOnce(bootstrap, Duration.ofMillis(5)));
             Map<KafkaEcho, Driver> floors = new LinkedHashMap<>();
@@ -123,7 +124,7 @@ public final class IssuanceLatency {
                     String bot = bots.get(sent % bots.size());
                     pending.put(id, sent);
                     due.add(start + sent * interval);
-                    producer.send(new ProducerRecord<>(requests, bot, DeliveryBots.issueRequest(id, bot, publicKey)));
+                    producer.send(DeliveryBots.issueRecord(requests, id, bot, publicKey));
                     sent++;
                 }
                 for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {

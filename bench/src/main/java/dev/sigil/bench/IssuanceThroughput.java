@@ -52,6 +52,7 @@ public final class IssuanceThroughput {
             List<String> bots = DeliveryBots.create(new AdminClient(cluster), BOTS);
             String publicKey = BotKeys.newPublicKey();
             Map<String, Object> bootstrap = cluster.kafkaClient(); // as sigil-admin
+            DeliveryBots.signAs(cluster.busIdentity("output-writer"));
             AtomicReference<String> sample = new AtomicReference<>();
             for (int w = 1; w <= 3; w++) { // the JIT needs tens of thousands of issuances
                 round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound, "warm-up " + w, sample);
@@ -133,7 +134,7 @@ public final class IssuanceThroughput {
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 String bot = bots.get(i % bots.size());
-                producer.send(new ProducerRecord<>(requests, bot, DeliveryBots.issueRequest(ids.get(i), bot, publicKey)));
+                producer.send(DeliveryBots.issueRecord(requests, ids.get(i), bot, publicKey));
             }
             producer.flush();
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
