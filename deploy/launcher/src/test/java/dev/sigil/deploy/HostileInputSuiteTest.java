@@ -90,6 +90,7 @@ import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.RenewalDue;
 import dev.sigil.contract.RenewalRequest;
 import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.RoleSpec;
 import dev.sigil.contract.ServiceCertificateRequest;
 import dev.sigil.contract.Topics;
@@ -116,7 +117,9 @@ import dev.sigil.join.renew.RenewResource;
  * of outputs, hostile values in every field of {@code IssueRequest} and {@code OutputRequest} and of each topic's
  * own record, and the two requests seen to stop the CA. Each issue (and service-certificate) request carries a
  * request id and the reply headers and must be answered on its results topic or dead-lettered with a reason; none
- * that breaks a grammar is issued, and no hostile value ends up in a certificate.</li>
+ * that breaks a grammar is issued, and no hostile value ends up in a certificate. Issue requests are signed as
+ * join-service, as if it were compromised, so they meet the issuer's own checks behind its sender check; unsigned,
+ * wrongly signed and other services' join requests must not be issued either.</li>
  * <li>Afterwards every service process is alive and its {@code /q/health} is UP (Kafka Streams RUNNING), and a
  * normal join succeeds.</li>
  * </ol>
@@ -170,6 +173,11 @@ class HostileInputSuiteTest {
     /** The holder key of the issue requests the suite writes to Kafka (the issuer does not care whose it is). */
     private String kafkaKey;
     private boolean hostileStateSeen;
+    /**
+     * Whom the issue requests the suite puts on Kafka are signed as: join-service, as if it were compromised or
+     * wrong, so they get past the issuer's sender check to the checks behind it. Null: unsigned.
+     */
+    private RequestSignatures.Signer signer;
     /** The join token (on sigil.join-tokens) that the Kafka issue requests of each bot name, as join-service's would. */
     private final Map<String, String> kafkaJoinTokens = new ConcurrentHashMap<>();
 
@@ -987,6 +995,7 @@ class HostileInputSuiteTest {
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer = p;
+            signer = RequestSignatures.Signer.fromDirectory(cluster.busIdentity(Service.JOIN.module));
             timed("records", () -> {
                 hostileDesiredState();
                 producer.flush();
@@ -1021,15 +1030,22 @@ class HostileInputSuiteTest {
 
     /** Puts a record on a topic, as one case of the suite. */
     private String put(String topic, String key, byte[] value, String what, boolean request, boolean mustBeRefused, boolean counted) {
+        return put(topic, key, value, what, request, mustBeRefused, counted, new RecordHeaders());
+    }
+
+    private String put(String topic, String key, byte[] value, String what, boolean request, boolean mustBeRefused, boolean counted,
+            Headers headers) {
         String id = "hostile-" + run + "-case-" + names.incrementAndGet();
         KafkaCase c = new KafkaCase(id, topic, what, request, mustBeRefused, counted);
         cases.put(id, c);
-        Headers headers = new RecordHeaders();
         headers.add(CASE_HEADER, id.getBytes(StandardCharsets.UTF_8));
         if (request) {
             headers.add(ReplyHeaders.CORRELATION_ID, id.getBytes(StandardCharsets.UTF_8));
             String replyTopic = topic.equals(Topics.SERVICE_CERTIFICATES) ? Topics.SERVICE_CERTIFICATE_RESULTS : Topics.ISSUE_RESULTS;
             headers.add(ReplyHeaders.TOPIC, replyTopic.getBytes(StandardCharsets.UTF_8));
+        }
+        if (topic.equals(Topics.ISSUE_REQUESTS) && signer != null && value != null) {
+            signer.sign(headers, new String(value, StandardCharsets.UTF_8));
         }
         if (counted) {
             topicsWritten.add(topic);
@@ -1228,6 +1244,29 @@ class HostileInputSuiteTest {
         put(Topics.ISSUE_REQUESTS, databaseBot, issueRequest(databaseBot, List.of(baseOutput(OutputRequest.DATABASE, key)
                 .put("databaseUser", "#300000"))), "issue request database databaseUser \"#300000\" (role allows *)", true, true);
         garbage(Topics.ISSUE_REQUESTS, true);
+        senders(key);
+    }
+
+    /**
+     * Requests a Sigil service did not send as they are: unsigned, signed by a service that may not ask for joins,
+     * and signed for another value. None may be issued, valid or not.
+     */
+    private void senders(String key) {
+        RequestSignatures.Signer joinService = signer;
+        try {
+            signer = null;
+            put(Topics.ISSUE_REQUESTS, wideBot, issueRequest(wideBot, List.of()), "issue request, unsigned", true, true);
+            put(Topics.ISSUE_REQUESTS, spiffeBot, issueRequest(spiffeBot, List.of(baseOutput(OutputRequest.WORKLOAD_IDENTITY, key)
+                    .put("spiffePath", "/svc/a b"))), "issue request, unsigned, workload-identity-x509 spiffePath \"/svc/a b\"", true, true);
+            // join-service's signature of one request, on another one
+            Headers signedForAnother = joinService.sign(new RecordHeaders(), write(issueRequest(wideBot, List.of())));
+            put(Topics.ISSUE_REQUESTS, wideBot, write(issueRequest(wideBot, List.of())).getBytes(StandardCharsets.UTF_8),
+                    "issue request carrying join-service's signature of another request", true, true, true, signedForAnother);
+            signer = RequestSignatures.Signer.fromDirectory(cluster.busIdentity(Service.OUTPUT_WRITER.module));
+            put(Topics.ISSUE_REQUESTS, wideBot, issueRequest(wideBot, List.of()), "issue request for a join, signed by output-writer", true, true);
+        } finally {
+            signer = joinService;
+        }
     }
 
     private void serviceCertificates() throws Exception {
