@@ -112,7 +112,7 @@ public final class IssuanceThroughput {
      * Sends n requests, waits for every answer, returns answers per second from the first send to the last answer;
      * keeps an issued result as a sample.
      */
-    private static double round(Map<String, Object> bootstrap, String requests, String answers, List<String> bots, String publicKey, int n,
+    static double round(Map<String, Object> bootstrap, String requests, String answers, List<String> bots, String publicKey, int n,
             String name, AtomicReference<String> sample) throws Exception {
         Set<String> waiting = ConcurrentHashMap.newKeySet();
         AtomicLong refused = new AtomicLong();

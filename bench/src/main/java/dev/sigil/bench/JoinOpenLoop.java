@@ -33,7 +33,7 @@ import dev.sigil.deploy.Service;
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.JoinOpenLoop -Dexec.args="200,500,1000 10"</pre>
  */
 public final class JoinOpenLoop {
-    private static final int BOTS = 100;
+    static final int BOTS = 100;
 
     public static void main(String[] args) throws Exception {
         int[] rates = java.util.Arrays.stream((args.length > 0 ? args[0] : "200,500,1000").split(",")).mapToInt(Integer::parseInt).toArray();
@@ -66,7 +66,16 @@ public final class JoinOpenLoop {
         System.exit(0);
     }
 
-    private static String run(LocalCluster cluster, HttpClient http, AdminClient admin, String publicKey, int rate, int seconds,
+    /** One rate's joins: the printed line and the latencies behind it (unanswered joins make the line say so). */
+    record Result(String line, double[] latencies, boolean allAnswered) {
+    }
+
+    static String run(LocalCluster cluster, HttpClient http, AdminClient admin, String publicKey, int rate, int seconds,
+            String name) throws Exception {
+        return measure(cluster, http, admin, publicKey, rate, seconds, name).line();
+    }
+
+    static Result measure(LocalCluster cluster, HttpClient http, AdminClient admin, String publicKey, int rate, int seconds,
             String name) throws Exception {
         int n = rate * seconds;
         List<String> tokens = tokens(admin, n);
@@ -99,7 +108,7 @@ public final class JoinOpenLoop {
                 java.util.Arrays.stream(latencies).average().orElse(Double.NaN), serverMean, new TreeMap<>(statuses),
                 all ? "" : " (some never answered)");
         System.out.println(line);
-        return line;
+        return new Result(line, latencies, all);
     }
 
     /**
