@@ -130,11 +130,6 @@ public final class IssuancePolicy {
             return refusal(Refusal.TOKEN_METHOD_MISMATCH, "join token '" + token.get().name() + "' is for join method "
                     + token.get().joinMethod() + ", not " + method);
         }
-        if ("token".equals(method) && !token.get().name().equals(attestation.proofId())) {
-            // a one-time token is single-use because its name is the proof the issuer marks used
-            return refusal(Refusal.TOKEN_NOT_FOUND, "a 'token' join must present join token '" + token.get().name()
-                    + "' itself as its proof; ask an admin for a join token");
-        }
         if (token.get().expiredAt(Instant.now())) {
             return refusal(Refusal.TOKEN_EXPIRED, "join token '" + token.get().name() + "' expired at "
                     + token.get().expires() + "; ask an admin for a new one");

@@ -368,7 +368,7 @@ class HostileIssueRequestsTest {
     }
 
     private static IssueRequest join(String bot, String token, OutputRequest... outputs) throws Exception {
-        return new IssueRequest(id(), bot, new Attestation("token", token, "token:" + token, null), key(), null,
+        return new IssueRequest(id(), bot, new Attestation("token", token, token, null), key(), null,
                 Instant.now(), null, List.of(outputs));
     }
 
