@@ -11,12 +11,14 @@ import java.util.concurrent.Callable;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.DeliverySpec;
+import dev.sigil.contract.Refusal;
 import dev.sigil.output.destination.DirectoryDestination;
 import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.IdentityOutput;
 import dev.sigil.output.output.Outputs;
 import dev.sigil.output.output.RenderOptions;
 import dev.sigil.output.output.UnsafeOutputException;
+import dev.sigil.output.agent.proof.ProofUnavailableException;
 import dev.sigil.output.keys.HolderKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +37,30 @@ public final class Agent {
     }
 
     @Command(name = "start", description = "Join Sigil, write the bot's identity and outputs, and keep them fresh "
-            + "(or, with --oneshot, write them once and exit).")
+            + "(or, with --oneshot, write them once and exit).", footerHeading = "%nJoin methods (--join-method), and what each needs:%n",
+            footer = {
+                "  token          --token-file (or --token, SIGIL_TOKEN): the secret of a join token an admin created;",
+                "                 it works once, then the bot renews with its identity.",
+                "  bound_keypair  --token <name>: the bot's key is kept in --storage; register its public key on the",
+                "                 join token; after an outage it joins again (recovers) with the same key.",
+                "  github         --token <name>; the workflow job needs `permissions: id-token: write` (the agent asks",
+                "                 ACTIONS_ID_TOKEN_REQUEST_URL for a token for --audience, default sigil.local).",
+                "  gitlab         --token <name>; the job declares `id_tokens: { SIGIL_ID_TOKEN: { aud: sigil.local } }`",
+                "                 (another variable name: --gitlab-id-token-var).",
+                "  circleci       --token <name>; run the job with a context, so CircleCI sets CIRCLE_OIDC_TOKEN_V2.",
+                "  spacelift      --token <name>; Spacelift sets SPACELIFT_OIDC_TOKEN in the run.",
+                "  kubernetes     --token <name>; mount a projected service-account token (serviceAccountToken volume,",
+                "                 audience sigil.local) at /var/run/secrets/tokens/sigil-token or --kubernetes-token-path.",
+                "  gcp            --token <name>; on a Compute Engine VM with a service account; the metadata server's",
+                "                 identity token for --audience (default sigil.local). GCE_METADATA_HOST overrides the host.",
+                "  azure          --token <name>; on an Azure VM with a managed identity; IMDS's access token for",
+                "                 --audience (the resource, default https://management.azure.com/); AZURE_CLIENT_ID picks",
+                "                 a user-assigned identity, SIGIL_AZURE_IMDS_ENDPOINT overrides the endpoint.",
+                "  iam            --token <name>; AWS credentials from the default chain (env, profile, instance role);",
+                "                 the agent signs sts:GetCallerIdentity. AWS_ENDPOINT_URL_STS overrides the endpoint.",
+                "The default audience, sigil.local, is Sigil's cluster name; if the join token or Sigil names another,",
+                "give it with --audience (a refusal JWT_WRONG_AUDIENCE says which).",
+                "Exit codes: 0 written, 2 refused by Sigil (the reason is printed), 1 anything else." })
     static final class Start implements Callable<Integer> {
         @Option(names = { "-c", "--config" }, description = "A YAML config in tbot's v2 shape; flags override it.")
         Path config;
@@ -51,17 +76,35 @@ public final class Agent {
                 description = "sha256:<hex> of Sigil's CA public key; join-service's HTTPS must chain to it (env SIGIL_CA_PINS).")
         List<String> caPins;
 
-        @Option(names = "--join-method", description = "How the bot proves itself (default: token).")
+        @Option(names = "--join-method", defaultValue = "${env:SIGIL_JOIN_METHOD}", description = "How the bot proves itself: "
+                + "token, bound_keypair, github, gitlab, circleci, spacelift, kubernetes, gcp, azure or iam (default: token; "
+                + "env SIGIL_JOIN_METHOD). See below for what each needs.")
         String joinMethod;
 
         @Option(names = "--token", defaultValue = "${env:SIGIL_TOKEN}",
-                description = "The join token (its secret for method token; env SIGIL_TOKEN; prefer --token-file, which ps cannot show).")
+                description = "The join token: its secret for method token (prefer --token-file, which ps cannot show), "
+                        + "its name for the others (env SIGIL_TOKEN).")
         String token;
 
         @Option(names = "--token-file", description = "A file holding the join token.")
         Path tokenFile;
 
-        @Option(names = "--id-token-file", description = "Where a delegated join method reads a fresh platform token.")
+        @Option(names = "--audience", defaultValue = "${env:SIGIL_AUDIENCE}", description = "The audience to request the "
+                + "platform token for (github, gcp; for azure the resource); default: what join-service expects by default, "
+                + "sigil.local (azure: https://management.azure.com/).")
+        String audience;
+
+        @Option(names = "--gitlab-id-token-var", description = "The GitLab job's id_tokens variable holding the token "
+                + "(default: SIGIL_ID_TOKEN).")
+        String gitlabIdTokenVar;
+
+        @Option(names = "--kubernetes-token-path", defaultValue = "${env:KUBERNETES_TOKEN_PATH}", description = "The "
+                + "projected service-account token file, read fresh for each join (default: "
+                + "/var/run/secrets/tokens/sigil-token; env KUBERNETES_TOKEN_PATH).")
+        Path kubernetesTokenPath;
+
+        @Option(names = "--id-token-file", description = "For any OIDC method: read the platform token from this file "
+                + "(fresh for each join) instead of asking the platform.")
         Path idTokenFile;
 
         @Option(names = "--destination", description = "A directory to write the identity output to.")
@@ -92,18 +135,28 @@ public final class Agent {
                 System.err.println("sigil-agent: " + e.getMessage());
                 return 1;
             }
-            BotAgent agent = new BotAgent(settings, new JoinClient(URI.create(settings.joinUrl), settings.caPins), System.out);
+            BotAgent agent;
+            try {
+                agent = new BotAgent(settings, new JoinClient(URI.create(settings.joinUrl), settings.caPins), System.out);
+            } catch (IllegalArgumentException e) {
+                System.err.println("sigil-agent: " + e.getMessage());
+                return 1;
+            }
             if (!settings.oneshot) {
                 return agent.runDaemon(System.err);
             }
             try {
                 agent.refresh("joined");
             } catch (JoinClient.JoinRefusedException refused) {
-                System.err.println("sigil-agent: join refused (" + refused.refusal().code() + "): " + refused.refusal().message());
+                System.err.println("sigil-agent: join refused (" + refused.refusal().code() + "): " + refused.refusal().message()
+                        + (Refusal.JWT_WRONG_AUDIENCE.equals(refused.refusal().code()) ? " (give it with --audience)" : ""));
                 return 2;
             } catch (BotAgent.OperatorActionNeeded e) {
                 System.err.println("sigil-agent: " + e.getMessage());
                 return 2;
+            } catch (ProofUnavailableException e) {
+                System.err.println("sigil-agent: cannot get the " + settings.joinMethod + " proof: " + e.getMessage());
+                return 1;
             } catch (UnsafeOutputException e) {
                 System.err.println("sigil-agent: " + e.getMessage());
                 return 1;
@@ -120,6 +173,9 @@ public final class Agent {
             c.joinMethod = joinMethod != null ? joinMethod : c.joinMethod;
             c.token = tokenFile != null ? Files.readString(tokenFile).trim() : token != null ? token : c.token;
             c.idTokenPath = idTokenFile != null ? idTokenFile : c.idTokenPath;
+            c.audience = audience != null ? audience : c.audience;
+            c.gitlabIdTokenVar = gitlabIdTokenVar != null ? gitlabIdTokenVar : c.gitlabIdTokenVar;
+            c.kubernetesTokenPath = kubernetesTokenPath != null ? kubernetesTokenPath : c.kubernetesTokenPath;
             c.kafkaBootstrap = kafkaBootstrap != null ? kafkaBootstrap : c.kafkaBootstrap;
             c.kafkaIdentity = kafkaIdentity != null ? kafkaIdentity : c.kafkaIdentity;
             c.credentialTtl = ttl != null ? EventJson.parseDuration(ttl) : c.credentialTtl;
@@ -135,7 +191,9 @@ public final class Agent {
                 throw new IllegalArgumentException("give join-service's URL with --join-url, SIGIL_JOIN_URL or join_url in the config");
             }
             if (c.token == null || c.token.isBlank()) {
-                throw new IllegalArgumentException("give the join token with --token-file, --token, SIGIL_TOKEN or onboarding.token");
+                throw new IllegalArgumentException("token".equals(c.joinMethod)
+                        ? "give the join token with --token-file, --token, SIGIL_TOKEN or onboarding.token"
+                        : "give the name of the " + c.joinMethod + " join token with --token, SIGIL_TOKEN or onboarding.token");
             }
             if (c.storage.type().equals(DeliverySpec.Destination.MEMORY) && c.outputs.isEmpty()) {
                 throw new IllegalArgumentException("nothing to write: give --destination, storage or outputs");

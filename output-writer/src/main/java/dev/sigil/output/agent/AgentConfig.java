@@ -16,12 +16,13 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.OutputRequest;
+import dev.sigil.output.agent.proof.ProofSettings;
 import dev.sigil.output.output.RenderOptions;
 
 /**
  * The agent's configuration, read from a YAML file in tbot's v2 shape so a tbot user can bring their file:
  * {@code version}, {@code auth_server}/{@code proxy_server} (or {@code join_url}), {@code onboarding{join_method,
- * token}}, {@code storage}, {@code outputs}/{@code services} with {@code type}, {@code destination{type, path}},
+ * token, audience, gitlab{token_env_var_name}, kubernetes{token_path}, id_token_path}}, {@code storage}, {@code outputs}/{@code services} with {@code type}, {@code destination{type, path}},
  * {@code roles} and each kind's fields, {@code credential_ttl}, {@code renewal_interval}, {@code oneshot}.
  * Command-line flags override the file. Unknown keys are refused, so a typo does not go unnoticed.
  */
@@ -33,8 +34,16 @@ final class AgentConfig {
     String joinMethod = "token";
     /** The join token: its secret for method token; for the others its name. tbot also accepts a file path here. */
     String token;
-    /** Where a delegated method reads a fresh platform token each time it joins (e.g. a projected service-account token). */
+    /** A file a delegated method reads a platform token from for each join, fetched by something else; null: the platform. */
     Path idTokenPath;
+    /** The audience (azure: resource) to request a platform token for; null: what join-service expects by default. */
+    String audience;
+    /** The GitLab job's {@code id_tokens} variable holding its token; null: SIGIL_ID_TOKEN. */
+    String gitlabIdTokenVar;
+    /** The projected service-account token file; null: the default mount path. */
+    Path kubernetesTokenPath;
+    /** The platform's environment (its token endpoints and variables); replaceable so a test can be a platform. */
+    java.util.function.UnaryOperator<String> env = System::getenv;
     DeliverySpec.Destination storage = new DeliverySpec.Destination(DeliverySpec.Destination.MEMORY, null);
     Duration credentialTtl;
     Duration renewalInterval = DEFAULT_RENEWAL_INTERVAL;
@@ -44,6 +53,13 @@ final class AgentConfig {
     /** The bus identity to read them with (the brokers accept no client without one); null: SIGIL_SERVICE_IDENTITY_DIR. */
     java.nio.file.Path kafkaIdentity;
     List<AgentOutput> outputs = new ArrayList<>();
+
+    /** What the join method's proof source needs; {@code storageDir}: the storage directory, if storage is one. */
+    ProofSettings proofSettings() {
+        Path storageDir = DeliverySpec.Destination.DIRECTORY.equals(storage.type()) && storage.path() != null
+                ? Path.of(storage.path()) : null;
+        return new ProofSettings(joinMethod, audience, gitlabIdTokenVar, kubernetesTokenPath, idTokenPath, storageDir, env);
+    }
 
     /** One output the agent keeps fresh: what to ask for, how to lay it out, where to write it. */
     record AgentOutput(OutputRequest request, RenderOptions render, DeliverySpec.Destination destination) {
@@ -74,6 +90,18 @@ final class AgentConfig {
             config.token = onboarding.string("token");
             String idToken = onboarding.string("id_token_path");
             config.idTokenPath = idToken == null ? null : Path.of(idToken);
+            config.audience = onboarding.string("audience");
+            Section gitlab = onboarding.section("gitlab");
+            if (gitlab != null) {
+                config.gitlabIdTokenVar = gitlab.string("token_env_var_name");
+                gitlab.done();
+            }
+            Section kubernetes = onboarding.section("kubernetes");
+            if (kubernetes != null) {
+                String tokenPath = kubernetes.string("token_path");
+                config.kubernetesTokenPath = tokenPath == null ? null : Path.of(tokenPath);
+                kubernetes.done();
+            }
             onboarding.done();
         }
         Section storage = top.section("storage");

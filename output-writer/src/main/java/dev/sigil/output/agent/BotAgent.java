@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +26,10 @@ import dev.sigil.output.agent.AgentConfig.AgentOutput;
 import dev.sigil.output.destination.Destination;
 import dev.sigil.output.destination.Destinations;
 import dev.sigil.output.destination.OutputFile;
+import dev.sigil.output.agent.proof.JoinProof;
+import dev.sigil.output.agent.proof.ProofSource;
+import dev.sigil.output.agent.proof.ProofSources;
+import dev.sigil.output.agent.proof.ProofUnavailableException;
 import dev.sigil.output.keys.HolderKey;
 import dev.sigil.output.output.Credentials;
 import dev.sigil.output.output.IdentityOutput;
@@ -40,15 +43,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * The agent's work: join (or renew while its identity is valid), write the bot's identity to storage and every
  * output to its destination, and in daemon mode do it again on its interval, when its renewal is due or on SIGUSR1.
  * Token and bound_keypair bots renew with their current identity; delegated methods (GitHub, Kubernetes…) re-join
- * with a fresh platform token, presenting the identity they hold so the bot instance stays the same.
+ * with a fresh proof from their {@link ProofSource}, presenting the identity they hold so the bot instance stays the same.
  */
 final class BotAgent {
-    /** Methods whose bots renew with their identity; once it has expired only an operator can help. */
-    private static final Set<String> RENEWABLE = Set.of("token", "bound_keypair");
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final AgentConfig config;
     private final JoinClient client;
+    private final ProofSource proof;
     private final PrintStream out;
     private final Destination storage;
     private final List<Destination> destinations = new ArrayList<>();
@@ -60,8 +62,13 @@ final class BotAgent {
     private volatile String instanceId;
 
     BotAgent(AgentConfig config, JoinClient client, PrintStream out) throws IOException {
+        this(config, client, ProofSources.forMethod(config.proofSettings()), out);
+    }
+
+    BotAgent(AgentConfig config, JoinClient client, ProofSource proof, PrintStream out) throws IOException {
         this.config = config;
         this.client = client;
+        this.proof = proof;
         this.out = out;
         this.storage = Destinations.open(config.storage, this::kubernetes);
         for (AgentOutput output : config.outputs) {
@@ -78,7 +85,8 @@ final class BotAgent {
     }
 
     /** Gets fresh certificates, by renewal or by joining, and writes storage and every output. */
-    void refresh(String reason) throws IOException, InterruptedException, JoinClient.JoinRefusedException, OperatorActionNeeded {
+    void refresh(String reason) throws IOException, InterruptedException, JoinClient.JoinRefusedException, OperatorActionNeeded,
+            ProofUnavailableException {
         HolderKey next = HolderKey.generate();
         List<HolderKey> outputKeys = new ArrayList<>();
         List<OutputRequest> requests = new ArrayList<>();
@@ -90,13 +98,13 @@ final class BotAgent {
                     r.databaseUser(), r.databaseName(), r.kubernetesCluster(), r.hostNames(), r.spiffePath(), r.cluster()));
         }
         boolean holdsValidIdentity = certificate != null && Instant.now().isBefore(validBefore);
-        boolean renewable = RENEWABLE.contains(config.joinMethod);
+        boolean renewable = proof.renewsWithIdentity();
         IssueResult result;
         if (holdsValidIdentity && renewable) {
             String challenge = client.challenge();
             result = client.renew(certificate, challenge, key.sign(challenge.getBytes(StandardCharsets.UTF_8)),
                     next.publicKeyLine(), config.credentialTtl, requests);
-        } else if (certificate != null && renewable) {
+        } else if (certificate != null && renewable && !proof.joinsAgain()) {
             throw new OperatorActionNeeded("the bot's identity expired at " + validBefore + " before it could be renewed "
                     + "(was Sigil unreachable?). Join method '" + config.joinMethod + "' cannot join again by itself: "
                     + "create a new join token for the bot (POST /v1/admin/tokens), then start the agent with it"
@@ -108,7 +116,8 @@ final class BotAgent {
                 previous = Map.of("certificate", certificate, "challenge", challenge, "signature",
                         java.util.Base64.getEncoder().encodeToString(key.sign(challenge.getBytes(StandardCharsets.UTF_8))));
             }
-            result = client.join(config.joinMethod, joinToken(), platformToken(), next.publicKeyLine(), config.credentialTtl,
+            JoinProof joinProof = proof.prove(client::challenge);
+            result = client.join(config.joinMethod, joinToken(), joinProof, next.publicKeyLine(), config.credentialTtl,
                     requests, previous);
         }
         write(result, next, outputKeys, reason);
@@ -173,6 +182,16 @@ final class BotAgent {
                 } catch (OperatorActionNeeded e) {
                     err.println("sigil-agent: " + e.getMessage());
                     return 2;
+                } catch (ProofUnavailableException e) {
+                    if (certificate == null) {
+                        // Never joined: the job or machine is not set up for this method, and waiting will not change it.
+                        err.println("sigil-agent: cannot get the " + config.joinMethod + " proof: " + e.getMessage());
+                        return 1;
+                    }
+                    err.println("sigil-agent: cannot get the " + config.joinMethod + " proof (" + e.getMessage()
+                            + "); retrying in " + backoff.toSeconds() + "s");
+                    wait = backoff;
+                    backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                 } catch (JoinClient.JoinRefusedException e) {
                     if (!retryable(e)) {
                         err.println("sigil-agent: refused (" + e.refusal().code() + "): " + e.refusal().message());
@@ -233,14 +252,6 @@ final class BotAgent {
             return Files.readString(Path.of(token)).trim();
         }
         return token;
-    }
-
-    /** A delegated method's platform token, read fresh for each join (the platform rotates the file). */
-    private String platformToken() throws IOException {
-        if (config.idTokenPath != null) {
-            return Files.readString(config.idTokenPath).trim();
-        }
-        return System.getenv("SIGIL_ID_TOKEN");
     }
 
     /** An identity kept in directory storage by an earlier run: renew it rather than join again. */

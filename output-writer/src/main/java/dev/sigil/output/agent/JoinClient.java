@@ -15,6 +15,7 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.OutputRequest;
 import dev.sigil.contract.Refusal;
+import dev.sigil.output.agent.proof.JoinProof;
 
 /** The agent's side of join-service's API: joins and renewals send proofs and public keys, never a private key. */
 public final class JoinClient {
@@ -40,21 +41,31 @@ public final class JoinClient {
     /** Joins and returns the issued identity; a refusal comes back as {@link JoinRefusedException}. */
     public IssueResult join(String joinMethod, String token, String publicKey, Duration ttl)
             throws IOException, InterruptedException, JoinRefusedException {
-        return join(joinMethod, token, null, publicKey, ttl, List.of(), null);
+        return join(joinMethod, token, JoinProof.NONE, publicKey, ttl, List.of(), null);
     }
 
     /**
-     * Joins with the join token (and for a delegated method the platform's token), asking for the outputs too; a
-     * bot that still holds an identity presents it, so the join keeps its bot instance.
+     * Joins with the join token and the method's proof (a platform's token, a signed challenge, a signed STS
+     * request), asking for the outputs too; a bot that still holds an identity presents it, so the join keeps its
+     * bot instance.
      */
-    public IssueResult join(String joinMethod, String token, String idToken, String publicKey, Duration ttl,
+    public IssueResult join(String joinMethod, String token, JoinProof proof, String publicKey, Duration ttl,
             List<OutputRequest> outputs, Map<String, String> previousIdentity)
             throws IOException, InterruptedException, JoinRefusedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("joinMethod", joinMethod);
         body.put("token", token);
-        if (idToken != null) {
-            body.put("idToken", idToken);
+        if (proof.idToken() != null) {
+            body.put("idToken", proof.idToken());
+        }
+        if (proof.challenge() != null) {
+            body.put("challenge", proof.challenge());
+        }
+        if (proof.signature() != null) {
+            body.put("signature", proof.signature());
+        }
+        if (proof.stsRequest() != null) {
+            body.put("stsRequest", proof.stsRequest());
         }
         body.put("publicKey", publicKey);
         putTtl(body, ttl);
