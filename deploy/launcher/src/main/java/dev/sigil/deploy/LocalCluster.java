@@ -294,7 +294,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Runs the bot agent as its own process, the way a CI job would. */
     public ProcessResult runAgent(String... args) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(agentCommand(args)).start();
+        return runAgent(Map.of(), args);
+    }
+
+    /** Runs the bot agent with extra environment variables, as a platform sets them for a job (AWS_*, ...). */
+    public ProcessResult runAgent(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(agentCommand(args));
+        builder.environment().putAll(env);
+        Process p = builder.start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -22,6 +22,8 @@ public final class SigilCluster implements ParameterResolver {
     static final String GITLAB_WEBHOOK_SECRET = "gitlab-webhook-secret-for-tests";
     /** A loopback GitHub (OIDC keys) that repositories registered by webhook trust. */
     static final FakePlatform GITHUB = startGithub();
+    /** A loopback AWS STS, the only endpoint on join-service's iam allow-list here. */
+    static final AwsStsStandIn STS = startSts();
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -32,6 +34,14 @@ public final class SigilCluster implements ParameterResolver {
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(Running.class, key -> Running.start(), Running.class).cluster;
+    }
+
+    private static AwsStsStandIn startSts() {
+        try {
+            return new AwsStsStandIn();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static FakePlatform startGithub() {
@@ -60,6 +70,7 @@ public final class SigilCluster implements ParameterResolver {
                         .withServiceEnv("SIGIL_RATE_LIMIT_CLIENT_BURST", "1000000")
                         .withServiceEnv("SIGIL_WEBHOOKS_GITHUB_SECRET", GITHUB_WEBHOOK_SECRET)
                         .withServiceEnv("SIGIL_WEBHOOKS_GITLAB_SECRET", GITLAB_WEBHOOK_SECRET)
+                        .withServiceEnv("SIGIL_JOIN_IAM_STS_ENDPOINTS", STS.url())
                         .withServiceEnv("SIGIL_WEBHOOKS_JOBS_DIR", home.resolve("jobs").toString())
                         // One machine, one output-writer with no node: it writes the job directories.
                         .withServiceEnv("SIGIL_WEBHOOKS_JOB_NODE", "central")
