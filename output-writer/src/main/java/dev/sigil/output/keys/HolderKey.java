@@ -53,6 +53,31 @@ public final class HolderKey {
         }
     }
 
+    /**
+     * An Ed25519 key read from a file in OpenSSH's own format (what {@code ssh-keygen -t ed25519 -N ''} writes) or as
+     * PKCS#8 PEM: a bound key pair an operator made, or the one the agent keeps in its storage.
+     */
+    public static HolderKey read(String pem) {
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            PemObject object = reader.readPemObject();
+            if (object == null) {
+                throw new IllegalArgumentException("not a PEM private key");
+            }
+            Object key = object.getType().equals("OPENSSH PRIVATE KEY")
+                    ? OpenSSHPrivateKeyUtil.parsePrivateKeyBlob(object.getContent())
+                    : PrivateKeyFactory.createKey(object.getContent());
+            if (!(key instanceof Ed25519PrivateKeyParameters ed25519)) {
+                throw new IllegalArgumentException("not an Ed25519 private key");
+            }
+            return new HolderKey(ed25519);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (IllegalStateException e) {
+            // BouncyCastle's word for an encrypted or malformed OpenSSH key
+            throw new IllegalArgumentException("not an unencrypted Ed25519 private key (" + e.getMessage() + ")");
+        }
+    }
+
     /** Signs a message with this key (Ed25519), proving possession without showing the key. */
     public byte[] sign(byte[] message) {
         Ed25519Signer signer = new Ed25519Signer();

@@ -32,8 +32,8 @@ public final class ProofSources {
                     + ProofSettings.DEFAULT_CLUSTER_AUDIENCE + ">, expirationSeconds: 600}, or name the file with --kubernetes-token-path");
             case "gcp" -> new GcpMetadataIdToken(s.env(), s.audienceOr(ProofSettings.DEFAULT_CLUSTER_AUDIENCE));
             case "azure" -> new AzureImdsToken(s.env(), s.audienceOr(ProofSettings.DEFAULT_AZURE_RESOURCE));
-            case "bound_keypair", "iam" -> throw new IllegalArgumentException("join method " + s.joinMethod()
-                    + " is not available in this agent yet");
+            case "bound_keypair" -> new BoundKeypairProof(s.storage(), System.out);
+            case "iam" -> new AwsIamProof(s.env());
             default -> throw new IllegalArgumentException("unknown join method '" + s.joinMethod() + "'; use one of "
                     + String.join(", ", METHODS));
         };
