@@ -56,6 +56,8 @@ public final class LocalCluster implements AutoCloseable {
     private final java.util.Set<String> nodeWriters = new java.util.LinkedHashSet<>();
     private X509Certificate tlsCa;
     private HttpClient trustingClient;
+    /** Set: the broker and the services run as containers of Sigil's images instead of processes. */
+    private Containers containers;
 
     public LocalCluster(Path root, Path home, String clusterName) {
         this.root = root.toAbsolutePath().normalize();
@@ -113,6 +115,16 @@ public final class LocalCluster implements AutoCloseable {
     /** Sets an environment variable (a Quarkus config override) for every service started from now on. */
     public LocalCluster withServiceEnv(String name, String value) {
         serviceEnv.put(name, value);
+        return this;
+    }
+
+    /**
+     * Runs the broker and every service as a container of Sigil's images (deploy/containers/build), on the host's
+     * network with the same ports, bus identities and settings as processes would get; each container sees only its
+     * own state and identity directories, mounted at the same paths.
+     */
+    public LocalCluster withContainers(Containers containers) {
+        this.containers = containers;
         return this;
     }
 
@@ -276,6 +288,13 @@ public final class LocalCluster implements AutoCloseable {
 
     public void kill(Replica replica) throws InterruptedException {
         Process p = services.remove(replica);
+        if (containers != null) {
+            try {
+                containers.remove(replica.name());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         if (p != null) {
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
@@ -354,8 +373,18 @@ public final class LocalCluster implements AutoCloseable {
                 .replace("@DATA_DIR@", kafkaHome.resolve("data").toString()));
         Path log4j = Files.writeString(kafkaHome.resolve("log4j2.properties"), resource("/kafka/log4j2.properties"));
         Path brokerJars = root.resolve("deploy/kafka-broker/target/lib");
-        if (!Files.isDirectory(brokerJars)) {
+        if (containers == null && !Files.isDirectory(brokerJars)) {
             throw new IllegalStateException(brokerJars + " is missing: build first (mvn -DskipTests package)");
+        }
+        if (containers != null) {
+            // The image formats new storage itself (deploy/containers/kafka-broker/sigil-kafka-broker).
+            broker = containers.run("kafka-broker", "kafka-broker", Map.of(kafkaHome, false),
+                            Map.of("KAFKA_CLUSTER_ID", randomClusterId(), "KAFKA_HEAP_OPTS", "-Xmx512m"), List.of(config.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("logs/kafka.log").toFile()))
+                    .start();
+            awaitBroker();
+            return;
         }
         String classpath = brokerJars + "/*";
         if (!Files.exists(kafkaHome.resolve("data/meta.properties"))) {
@@ -401,21 +430,18 @@ public final class LocalCluster implements AutoCloseable {
         Path state = home.resolve(replica.name());
         Files.createDirectories(state);
         Path runner = service.runner(root);
-        if (!Files.exists(runner)) {
+        if (containers == null && !Files.exists(runner)) {
             throw new IllegalStateException(runner + " is missing: build first (mvn -DskipTests package)");
         }
-        ProcessBuilder builder = new ProcessBuilder(java(), "-Xmx" + heaps.getOrDefault(service, "384m"), "-XX:+UseSerialGC",
-                "-jar", runner.toString())
-                .directory(state.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(replica).toFile()));
-        Map<String, String> env = builder.environment();
+        String jvmOptions = "-Xmx" + heaps.getOrDefault(service, "384m") + " -XX:+UseSerialGC";
+        Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         // Its own principal on the bus; a runner node's writer (SIGIL_DELIVERIES_NODE) is output-writer-node-<node>.
         String node = serviceEnv.get("SIGIL_DELIVERIES_NODE");
+        Path identity = null;
         if (busSecurity) {
-            env.put(dev.sigil.contract.BusIdentity.DIR_ENV, (service == Service.OUTPUT_WRITER && node != null
-                    ? nodeWriterIdentity(node) : busIdentity(service.module)).toString());
+            identity = service == Service.OUTPUT_WRITER && node != null ? nodeWriterIdentity(node) : busIdentity(service.module);
+            env.put(dev.sigil.contract.BusIdentity.DIR_ENV, identity.toString());
         }
         if (service == Service.JOIN) {
             env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(httpPorts, replica)));
@@ -435,6 +461,27 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SIGIL_ADMIN_TOKEN", adminToken);
         env.put("SIGIL_JOIN_CHALLENGE_KEY", challengeKey); // replicas must agree on it
         env.putAll(serviceEnv);
+        ProcessBuilder builder;
+        if (containers != null) {
+            Map<Path, Boolean> mounts = new java.util.LinkedHashMap<>();
+            mounts.put(state, false);
+            if (identity != null) {
+                mounts.put(identity, true);
+            }
+            Path caKeys = home.resolve(Service.ISSUER.module).resolve("ca");
+            if (service == Service.ISSUER && !caKeys.startsWith(state)) {
+                mounts.put(Files.createDirectories(caKeys), false);
+            }
+            env.put("JAVA_OPTS", jvmOptions);
+            builder = containers.run(replica.name(), service.module, mounts, env, List.of());
+        } else {
+            List<String> command = new ArrayList<>(List.of(java()));
+            command.addAll(List.of(jvmOptions.split(" ")));
+            command.addAll(List.of("-jar", runner.toString()));
+            builder = new ProcessBuilder(command).directory(state.toFile());
+            builder.environment().putAll(env);
+        }
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(replica).toFile()));
         services.put(replica, builder.start());
     }
 
@@ -464,6 +511,9 @@ public final class LocalCluster implements AutoCloseable {
     public synchronized void restartBroker() throws IOException, InterruptedException {
         broker.destroy();
         awaitExit(broker);
+        if (containers != null) {
+            containers.remove("kafka-broker");
+        }
         startBroker();
     }
 
@@ -476,6 +526,9 @@ public final class LocalCluster implements AutoCloseable {
             broker.destroy();
             awaitExit(broker);
             broker = null;
+        }
+        if (containers != null) {
+            containers.removeAll(); // those a stopped podman client left behind
         }
     }
 

@@ -69,6 +69,28 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void everyWorkloadRunsTheImageDeployContainersBuildsForThisVersion() {
+        String version = System.getProperty("sigil.version");
+        assertThat(version).isNotBlank();
+        for (Map<String, Object> deployment : of("Deployment")) {
+            assertThat(container(deployment).get("image")).isEqualTo("localhost/sigil/" + name(deployment) + ":" + version);
+        }
+        assertThat(container(of("DaemonSet").get(0)).get("image")).isEqualTo("localhost/sigil/output-writer:" + version);
+        List<Object> images = new ArrayList<>();
+        for (Map<String, Object> workload : objects.stream().filter(o -> List.of("Deployment", "DaemonSet").contains(o.get("kind"))).toList()) {
+            for (String containers : List.of("containers", "initContainers")) {
+                Object list = at(workload, "spec", "template", "spec", containers);
+                if (list != null) {
+                    ((List<Map<String, Object>>) list).forEach(c -> images.add(c.get("image")));
+                }
+            }
+        }
+        assertThat(images).isNotEmpty().allSatisfy(image -> assertThat((String) image)
+                .matches("localhost/sigil/(issuer-service|join-service|renewal-service|output-writer):" + java.util.regex.Pattern.quote(version)));
+    }
+
+    @Test
     void outputWriterRunsCentrallyForSecretsAndOnRunnerNodesForJobDirectories() {
         Map<String, Object> runner = of("DaemonSet").get(0);
         assertThat(at(runner, "spec", "template", "spec", "nodeSelector", "sigil.dev/runner")).isEqualTo("true");
