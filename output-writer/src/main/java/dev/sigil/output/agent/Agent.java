@@ -36,31 +36,41 @@ public final class Agent {
         System.exit(new CommandLine(new Agent()).execute(args));
     }
 
-    @Command(name = "start", description = "Join Sigil, write the bot's identity and outputs, and keep them fresh "
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Join Sigil, write the bot's identity and outputs, and keep them fresh "
             + "(or, with --oneshot, write them once and exit).", footerHeading = "%nJoin methods (--join-method), and what each needs:%n",
             footer = {
-                "  token          --token-file (or --token, SIGIL_TOKEN): the secret of a join token an admin created;",
-                "                 it works once, then the bot renews with its identity.",
-                "  bound_keypair  --token <name>: the bot's key is kept in --storage; register its public key on the",
-                "                 join token; after an outage it joins again (recovers) with the same key.",
-                "  github         --token <name>; the workflow job needs `permissions: id-token: write` (the agent asks",
-                "                 ACTIONS_ID_TOKEN_REQUEST_URL for a token for --audience, default sigil.local).",
-                "  gitlab         --token <name>; the job declares `id_tokens: { SIGIL_ID_TOKEN: { aud: sigil.local } }`",
-                "                 (another variable name: --gitlab-id-token-var).",
-                "  circleci       --token <name>; run the job with a context, so CircleCI sets CIRCLE_OIDC_TOKEN_V2.",
-                "  spacelift      --token <name>; Spacelift sets SPACELIFT_OIDC_TOKEN in the run.",
-                "  kubernetes     --token <name>; mount a projected service-account token (serviceAccountToken volume,",
-                "                 audience sigil.local) at /var/run/secrets/tokens/sigil-token or --kubernetes-token-path.",
-                "  gcp            --token <name>; on a Compute Engine VM with a service account; the metadata server's",
-                "                 identity token for --audience (default sigil.local). GCE_METADATA_HOST overrides the host.",
-                "  azure          --token <name>; on an Azure VM with a managed identity; IMDS's access token for",
-                "                 --audience (the resource, default https://management.azure.com/); AZURE_CLIENT_ID picks",
-                "                 a user-assigned identity, SIGIL_AZURE_IMDS_ENDPOINT overrides the endpoint.",
-                "  iam            --token <name>; AWS credentials from the default chain (env, profile, instance role);",
-                "                 the agent signs sts:GetCallerIdentity. AWS_ENDPOINT_URL_STS overrides the endpoint.",
-                "The default audience, sigil.local, is Sigil's cluster name; if the join token or Sigil names another,",
-                "give it with --audience (a refusal JWT_WRONG_AUDIENCE says which).",
-                "Exit codes: 0 written, 2 refused by Sigil (the reason is printed), 1 anything else." })
+                "  token          --token-file (or --token, SIGIL_TOKEN): the secret of a join",
+                "                 token an admin created. It works once; then the bot renews.",
+                "  bound_keypair  --token <name>; the bot's key is kept in --storage; register",
+                "                 its public key on the join token. After an outage the bot",
+                "                 joins again (recovers) with the same key.",
+                "  github         --token <name>; the workflow job needs",
+                "                 `permissions: id-token: write`. The agent asks the runner's",
+                "                 ACTIONS_ID_TOKEN_REQUEST_URL for a token for --audience.",
+                "  gitlab         --token <name>; the job declares",
+                "                 `id_tokens: { SIGIL_ID_TOKEN: { aud: sigil.local } }`",
+                "                 (another variable: --gitlab-id-token-var).",
+                "  circleci       --token <name>; run the job with a context, so CircleCI",
+                "                 sets CIRCLE_OIDC_TOKEN_V2.",
+                "  spacelift      --token <name>; Spacelift sets SPACELIFT_OIDC_TOKEN.",
+                "  kubernetes     --token <name>; mount a projected service-account token",
+                "                 (a serviceAccountToken volume, audience sigil.local) at",
+                "                 /var/run/secrets/tokens/sigil-token or --kubernetes-token-path.",
+                "  gcp            --token <name>; on a Compute Engine VM with a service",
+                "                 account: the metadata server's identity token for",
+                "                 --audience (GCE_METADATA_HOST: another metadata server).",
+                "  azure          --token <name>; on an Azure VM with a managed identity:",
+                "                 IMDS's access token for --audience, the resource (default",
+                "                 https://management.azure.com/). AZURE_CLIENT_ID picks a",
+                "                 user-assigned identity; SIGIL_AZURE_IMDS_ENDPOINT, another",
+                "                 IMDS.",
+                "  iam            --token <name>; AWS credentials from the default chain (env,",
+                "                 profile, instance role): the agent signs sts:GetCallerIdentity",
+                "                 (AWS_ENDPOINT_URL_STS: another STS endpoint).",
+                "The default audience is sigil.local, Sigil's default cluster name. If the join",
+                "token or your Sigil names another, give it with --audience (a refusal",
+                "JWT_WRONG_AUDIENCE says which).",
+                "Exit codes: 0 written, 2 refused by Sigil (the reason is printed), 1 otherwise." })
     static final class Start implements Callable<Integer> {
         @Option(names = { "-c", "--config" }, description = "A YAML config in tbot's v2 shape; flags override it.")
         Path config;
@@ -90,8 +100,8 @@ public final class Agent {
         Path tokenFile;
 
         @Option(names = "--audience", defaultValue = "${env:SIGIL_AUDIENCE}", description = "The audience to request the "
-                + "platform token for (github, gcp; for azure the resource); default: what join-service expects by default, "
-                + "sigil.local (azure: https://management.azure.com/).")
+                + "platform token for (github, gcp; for azure the resource). Default: what join-service expects by default, "
+                + "the cluster name sigil.local (azure: https://management.azure.com/); env SIGIL_AUDIENCE.")
         String audience;
 
         @Option(names = "--gitlab-id-token-var", description = "The GitLab job's id_tokens variable holding the token "
@@ -202,7 +212,7 @@ public final class Agent {
         }
     }
 
-    @Command(name = "renew", description = "Renew the identity in --destination with itself (token and bound_keypair bots).")
+    @Command(name = "renew", mixinStandardHelpOptions = true, description = "Renew the identity in --destination with itself (token and bound_keypair bots).")
     static final class Renew implements Callable<Integer> {
         @Option(names = "--join-url", required = true, defaultValue = "${env:SIGIL_JOIN_URL}", description = "join-service's URL.")
         URI joinUrl;
