@@ -55,6 +55,12 @@ public final class Containers {
 
     /** Builds every image (and the base image if missing) from the packaged modules; its output goes to {@code log}. */
     public void build(Path log) throws IOException, InterruptedException {
+        for (String tool : List.of("podman", "runc", "mmdebstrap")) {
+            if (java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                    .noneMatch(dir -> Files.isExecutable(Path.of(dir, tool)))) {
+                throw new IllegalStateException(tool + " is not installed: apt-get install -y podman runc mmdebstrap");
+            }
+        }
         Process p = new ProcessBuilder(root.resolve("deploy/containers/build").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
@@ -81,11 +87,14 @@ public final class Containers {
      * {@code podman run} in the foreground (SIGTERM to it reaches the container's JVM) of {@code image} named
      * {@code name} (made unique to this run): each of {@code mounts} at the same path inside, handed to the image's
      * user, read-only where the map says so; {@code env} passed by name, so secrets never appear on a command line.
+     * The image's own file system is read-only with no writable /tmp, as deploy/k8s runs it
+     * ({@code readOnlyRootFilesystem}).
      */
     public ProcessBuilder run(String name, String image, Map<Path, Boolean> mounts, Map<String, String> env, List<String> args) {
         String container = prefix + name;
         started.add(container);
-        List<String> command = podman("run", "--rm", "--name", container, "--network", "host", "--pull=never");
+        List<String> command = podman("run", "--rm", "--name", container, "--network", "host", "--pull=never",
+                "--read-only", "--read-only-tmpfs=false");
         mounts.forEach((path, readOnly) -> command.addAll(List.of("-v", path + ":" + path + (readOnly ? ":ro,U" : ":U"))));
         env.keySet().forEach(key -> command.addAll(List.of("-e", key)));
         command.add(image(image));
@@ -109,17 +118,21 @@ public final class Containers {
         started.remove(container);
     }
 
-    /** Removes every container this run started that is still there. */
+    /** Removes every container this run started that is still there, at once (no orderly stop). */
     public void removeAll() {
-        for (String container : List.copyOf(started)) {
-            try {
-                remove(container.substring(prefix.length()));
-            } catch (IOException e) {
-                // best effort: the next run's names differ
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (started.isEmpty()) {
+            return;
+        }
+        List<String> command = podman("rm", "--force", "--ignore", "--time", "0");
+        command.addAll(started);
+        try {
+            Process p = processBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor(60, TimeUnit.SECONDS);
+            started.clear();
+        } catch (IOException e) {
+            // best effort: the next run's names differ
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
