@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * The bot agent, run on the machine or CI job that needs credentials: generates its key pair, joins, and writes
  * the identity output. Exit codes: 0 written, 2 refused by Sigil (the reason is printed), 1 anything else.
  */
-@Command(name = "sigil-agent", mixinStandardHelpOptions = true, subcommands = { Agent.Start.class, Agent.Renew.class },
+@Command(name = "sigil-agent", mixinStandardHelpOptions = true, subcommands = { Agent.Start.class, Agent.Renew.class, KeypairCommand.class },
         description = "Sigil's bot agent: joins Sigil and writes short-lived SSH and X.509 credentials.")
 public final class Agent {
 
