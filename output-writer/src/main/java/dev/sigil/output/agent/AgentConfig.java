@@ -21,9 +21,10 @@ import dev.sigil.output.output.RenderOptions;
 
 /**
  * The agent's configuration, read from a YAML file in tbot's v2 shape so a tbot user can bring their file:
- * {@code version}, {@code auth_server}/{@code proxy_server} (or {@code join_url}), {@code onboarding{join_method,
- * token, audience, gitlab{token_env_var_name}, kubernetes{token_path}, id_token_path}}, {@code storage}, {@code outputs}/{@code services} with {@code type}, {@code destination{type, path}},
- * {@code roles} and each kind's fields, {@code credential_ttl}, {@code renewal_interval}, {@code oneshot}.
+ * {@code version}, {@code auth_server}/{@code proxy_server} (or {@code join_url}), {@code ca_pins},
+ * {@code onboarding{join_method, token, ca_pins, audience, gitlab{token_env_var_name}, kubernetes{token_path},
+ * id_token_path}}, {@code storage}, {@code outputs}/{@code services} with {@code type}, {@code destination{type,
+ * path}}, {@code roles} and each kind's fields, {@code credential_ttl}, {@code renewal_interval}, {@code oneshot}.
  * Command-line flags override the file. Unknown keys are refused, so a typo does not go unnoticed.
  */
 final class AgentConfig {
@@ -91,6 +92,7 @@ final class AgentConfig {
             String idToken = onboarding.string("id_token_path");
             config.idTokenPath = idToken == null ? null : Path.of(idToken);
             config.audience = onboarding.string("audience");
+            config.caPins.addAll(onboarding.strings("ca_pins")); // where tbot keeps them
             Section gitlab = onboarding.section("gitlab");
             if (gitlab != null) {
                 config.gitlabIdTokenVar = gitlab.string("token_env_var_name");

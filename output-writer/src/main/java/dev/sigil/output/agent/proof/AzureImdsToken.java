@@ -40,9 +40,11 @@ final class AzureImdsToken implements ProofSource {
                     + "): join method azure works on an Azure VM with a managed identity", e);
         }
         if (response.statusCode() != 200) {
+            boolean noIdentity = response.body() != null && response.body().contains("Identity not found");
             throw new ProofUnavailableException("Azure's instance metadata service answered " + response.statusCode() + " ("
-                    + PlatformHttp.excerpt(response.body()) + "); give the VM a managed identity"
-                    + (clientId == null ? " (with several user-assigned identities, set AZURE_CLIENT_ID to one)" : ""));
+                    + PlatformHttp.excerpt(response.body()) + ")" + (!noIdentity ? ""
+                            : clientId == null ? "; give the VM a managed identity (with several user-assigned identities, "
+                                    + "set AZURE_CLIENT_ID to one)" : "; give the VM the managed identity AZURE_CLIENT_ID names"));
         }
         JsonNode token = EventJson.MAPPER.readTree(response.body()).path("access_token");
         if (!token.isTextual() || token.asText().isBlank()) {
