@@ -103,6 +103,26 @@ class AgentBoundKeypairEndToEndTest {
     }
 
     @Test
+    void aKeyMadeBeforehandWithKeypairCreateLetsTheFirstRunJoin(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        Path storage = dir.resolve("storage");
+
+        LocalCluster.ProcessResult created = cluster.runAgent("keypair", "create", "--storage", storage.toString());
+        assertThat(created.exitCode()).as(created.stderr()).isZero();
+        String publicKey = Files.readString(storage.resolve("bound_keypair.pub")).trim();
+        assertThat(created.stdout()).contains("made a new key").contains(publicKey);
+        LocalCluster.ProcessResult again = cluster.runAgent("keypair", "create", "--storage", storage.toString());
+        assertThat(again.stdout()).contains("kept the key").contains(publicKey);
+
+        String token = "pre-" + UUID.randomUUID().toString().substring(0, 8);
+        boundToken(cluster, bot, token, publicKey, "1");
+        LocalCluster.ProcessResult joined = agent(cluster, token, storage, "10m");
+        assertThat(joined.exitCode()).as(joined.stderr()).isZero();
+        wrote(joined, bot, 1);
+        assertThat(joined.stdout()).doesNotContain("made a new key");
+    }
+
+    @Test
     void aKeyFileOthersCanReadIsRefusedBeforeAnythingIsSent(LocalCluster cluster) throws Exception {
         Path storage = Files.createDirectories(dir.resolve("storage"));
         assertThat(Bots.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", storage.resolve("bound_keypair").toString())
