@@ -18,12 +18,13 @@ import dev.sigil.deploy.Service;
 /**
  * Start time of the packaged agent (agent/target, built by {@code mvn package}): wall time of {@code sigil-agent
  * --help} and of a real {@code sigil-agent start --oneshot} token join against a local Sigil, each run as a CI job
- * runs it, as a new process. Four ways to run it, alternating in each round:
+ * runs it, as a new process. Five ways to run it, alternating in each round:
  * <ul>
  * <li>{@code java -jar sigil-agent.jar}</li>
  * <li>the launcher without AppCDS ({@code SIGIL_AGENT_CDS=off}: C1 only and the serial collector)</li>
- * <li>the launcher's first run, which also writes the AppCDS archive (a CI job with an empty cache)</li>
- * <li>the launcher with its archive (a runner whose cache survives between jobs)</li>
+ * <li>the launcher's first run on a machine (an empty cache: it only notes the command; a CI job on a fresh machine)</li>
+ * <li>the launcher's second run, which writes the AppCDS archive as it exits</li>
+ * <li>the launcher with its archive (third run on; a runner whose cache survives between jobs)</li>
  * </ul>
  * Prints median and min-max of each, in milliseconds.
  *
@@ -32,8 +33,8 @@ import dev.sigil.deploy.Service;
  * Give "15 --no-join" to measure only {@code --help} (no local Sigil).
  */
 public final class AgentStartTime {
-    private static final String[] VARIANTS = { "java -jar", "launcher, no CDS", "launcher, 1st run (writes archive)",
-            "launcher, CDS archive" };
+    private static final String[] VARIANTS = { "java -jar", "launcher, CDS off", "launcher, 1st run (empty cache)",
+            "launcher, 2nd run (writes archive)", "launcher, with archive" };
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -50,19 +51,21 @@ public final class AgentStartTime {
 
         Map<String, double[][]> samples = new LinkedHashMap<>();
         samples.put("--help", measure(rounds, work, (variant, round) -> run(variant, javaBin, jar, launcher, cache, work, round,
-                List.of("--help"))));
+                List.of("--help"), () -> List.of("--help"))));
         if (join) {
             try (LocalCluster cluster = new LocalCluster(root, work.resolve("sigil"), "bench.sigil.test").start()) {
                 AdminClient admin = new AdminClient(cluster);
                 admin.createRole("bench", List.of("bench"));
                 admin.createBot("bench-bot", List.of("bench"), List.of("bench"));
-                samples.put("start --oneshot (token join)", measure(rounds, work, (variant, round) -> {
-                    Path token = Files.writeString(work.resolve("token-" + variant + "-" + round), admin.createToken("bench-bot", "10m"));
+                Args joinArgs = () -> {
+                    Path token = Files.writeString(Files.createTempFile(work, "token", ""), admin.createToken("bench-bot", "10m"));
                     Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-                    return run(variant, javaBin, jar, launcher, cache, work, round, List.of("start", "--oneshot", "--join-url",
-                            cluster.url(Service.JOIN).toString(), "--ca-pin", cluster.caPin(), "--token-file", token.toString(),
-                            "--destination", work.resolve("out-" + variant + "-" + round).toString()));
-                }));
+                    return List.of("start", "--oneshot", "--join-url", cluster.url(Service.JOIN).toString(), "--ca-pin",
+                            cluster.caPin(), "--token-file", token.toString(), "--destination",
+                            Files.createTempDirectory(work, "out").toString());
+                };
+                samples.put("start --oneshot (token join)", measure(rounds, work, (variant, round) -> run(variant, javaBin, jar,
+                        launcher, cache, work, round, joinArgs.get(), joinArgs)));
             }
         }
 
@@ -79,6 +82,10 @@ public final class AgentStartTime {
         System.out.println("Reproduce: mvn -B -q -DskipTests install && mvn -q -pl bench exec:java "
                 + "-Dexec.mainClass=dev.sigil.bench.AgentStartTime -Dexec.args=\"" + String.join(" ", args) + "\"");
         System.exit(0);
+    }
+
+    interface Args {
+        List<String> get() throws Exception;
     }
 
     interface Runner {
@@ -100,8 +107,8 @@ public final class AgentStartTime {
         return times;
     }
 
-    private static double run(int variant, String javaBin, Path jar, Path launcher, Path cache, Path work, int round, List<String> args)
-            throws Exception {
+    private static double run(int variant, String javaBin, Path jar, Path launcher, Path cache, Path work, int round, List<String> args,
+            Args firstRunArgs) throws Exception {
         List<String> command = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("JAVA_HOME", System.getProperty("java.home"));
@@ -111,10 +118,21 @@ public final class AgentStartTime {
                 command.add(launcher.toString());
                 env.put("SIGIL_AGENT_CDS", "off");
             }
-            case 2 -> {
+            case 2, 3 -> {
                 command.add(launcher.toString());
-                // A cache of its own each time: this run writes the archive.
-                env.put("SIGIL_AGENT_CACHE", Files.createTempDirectory(work, "first-run-cache").toString());
+                // A cache of its own each time. The second run is measured after an unmeasured first one, with the
+                // same arguments but for --destination (a join token works once, so another token's file).
+                env.put("SIGIL_AGENT_CACHE", Files.createTempDirectory(work, "fresh-cache").toString());
+                if (variant == 3) {
+                    List<String> first = new ArrayList<>(command);
+                    first.addAll(firstRunArgs.get());
+                    ProcessBuilder pb = new ProcessBuilder(first).directory(work.toFile()).redirectErrorStream(true)
+                            .redirectOutput(work.resolve("agent.log").toFile());
+                    pb.environment().putAll(env);
+                    if (pb.start().waitFor() != 0) {
+                        throw new IllegalStateException("the unmeasured first run failed:\n" + Files.readString(work.resolve("agent.log")));
+                    }
+                }
             }
             default -> {
                 command.add(launcher.toString());
@@ -132,7 +150,7 @@ public final class AgentStartTime {
             throw new IllegalStateException(String.join(" ", command) + " did not finish in 120 s");
         }
         double ms = (System.nanoTime() - start) / 1e6;
-        if (variant == 2) {
+        if (variant == 2 || variant == 3) {
             deleteTree(Path.of(env.get("SIGIL_AGENT_CACHE")));
         }
         if (p.exitValue() != 0) {
