@@ -146,6 +146,7 @@ class CiIntegrationsEndToEndTest {
         String token = createToken(cluster, bot, "gitlab", Map.of("project_path", "acme-group/app", "ref", "main"), GITLAB,
                 "sigil-e2e-gitlab");
         Path project = Files.createDirectories(dir.resolve("project"));
+        Path destination = dir.resolve("gitlab-identity");
         Files.copy(TEMPLATE, Files.createDirectories(project.resolve("ci")).resolve("sigil.gitlab-ci.yml"));
         // The host trusts Sigil's user CA, as an operator sets it up; its own host key is pinned by the job.
         Path sshdDir = Files.createDirectories(dir.resolve("sshd"));
@@ -160,8 +161,9 @@ class CiIntegrationsEndToEndTest {
                       variables:
                         SIGIL_JOIN_URL: %s
                         SIGIL_TOKEN: %s
-                        SIGIL_CA_PINS: %s
+                        SIGIL_CA_PINS: sha256:%s,%s
                         SIGIL_AUDIENCE: sigil-e2e-gitlab
+                        SIGIL_DESTINATION: %s
                         SIGIL_OUTPUTS: |
                     %s
                         SIGIL_AGENT_URL: %s
@@ -170,23 +172,20 @@ class CiIntegrationsEndToEndTest {
                       script:
                         - test -s "$SIGIL_IDENTITY_DIR/host/ssh_host-cert.pub"
                         - ssh -F "$SIGIL_SSH_CONFIG" -o UserKnownHostsFile=%s -o BatchMode=yes -p %d %s@127.0.0.1 'echo logged-in-as-$(id -un)'
-                    """.formatted(cluster.url(Service.JOIN), token, cluster.caPin(), HOST_OUTPUT.indent(6).stripTrailing(),
+                    """.formatted(cluster.url(Service.JOIN), token, "0".repeat(64), cluster.caPin(), destination, HOST_OUTPUT.indent(6).stripTrailing(),
                     downloads.url(), downloads.sha256sums().indent(6).stripTrailing(), knownHosts, sshd.port, LOGIN));
-            Path tmp = Files.createDirectories(dir.resolve("job-tmp"));
             GitlabRunner runner = new GitlabRunner(GITLAB, project, "acme-group/app", "main");
 
-            GitlabRunner.JobRun job = runner.run("deploy", Map.of("TMPDIR", tmp.toString(), "JAVA_HOME", System.getProperty("java.home")));
+            GitlabRunner.JobRun job = runner.run("deploy", Map.of("JAVA_HOME", System.getProperty("java.home"),
+                    "HOME", Files.createDirectories(dir.resolve("job-home")).toString()));
 
             assertThat(job.exitCode()).as(job.log()).isZero();
             assertThat(job.log()).contains("logged-in-as-" + LOGIN);
             assertThat(runner.idTokens).singleElement().satisfies(claims ->
                     assertThat(claims.getAudience()).as("id_tokens aud, variable expanded").containsExactly("sigil-e2e-gitlab"));
             assertThat(downloads.requests).hasSize(2);
-            try (var written = Files.list(tmp)) {
-                Path destination = written.filter(p -> p.getFileName().toString().startsWith("sigil.")).findFirst().orElseThrow();
-                assertThat(permissions(destination)).isEqualTo("rwx------");
-                assertThat(permissions(destination.resolve("key"))).isEqualTo("rw-------");
-            }
+            assertThat(permissions(destination)).isEqualTo("rwx------");
+            assertThat(permissions(destination.resolve("key"))).isEqualTo("rw-------");
         }
     }
 
@@ -210,11 +209,13 @@ class CiIntegrationsEndToEndTest {
     }
 
     /** What a GitHub-hosted Ubuntu runner puts in a job's environment (the ID-token pair only with id-token: write). */
-    private static Map<String, String> githubRunnerEnv(Path runnerTemp, GithubIdTokenEndpoint idTokens) {
+    private static Map<String, String> githubRunnerEnv(Path runnerTemp, GithubIdTokenEndpoint idTokens) throws java.io.IOException {
         Map<String, String> env = new HashMap<>(Map.of("CI", "true", "GITHUB_ACTIONS", "true", "GITHUB_REPOSITORY", "acme/app",
                 "GITHUB_REF", "refs/heads/main", "GITHUB_RUN_ID", "7001", "RUNNER_OS", "Linux", "RUNNER_ARCH", "X64",
                 "RUNNER_TEMP", runnerTemp.toString(), "JAVA_HOME_17_X64", System.getProperty("java.home")));
         env.put("GITHUB_WORKSPACE", runnerTemp.resolveSibling("workspace").toString());
+        // A fresh runner's home: the launcher keeps its class-data archive under ~/.cache, not in this machine's.
+        env.put("HOME", Files.createDirectories(runnerTemp.resolveSibling("home")).toString());
         if (idTokens != null) {
             env.put("ACTIONS_ID_TOKEN_REQUEST_URL", idTokens.requestUrl());
             env.put("ACTIONS_ID_TOKEN_REQUEST_TOKEN", idTokens.requestToken);
