@@ -48,6 +48,20 @@ public final class Containers {
         return Optional.empty();
     }
 
+    /** The project version in the source tree's root pom.xml: the tag deploy/containers/build gives the images. */
+    public static String projectVersion(Path root) {
+        try {
+            java.util.regex.Matcher version = java.util.regex.Pattern.compile("(?m)^  <version>([^<]+)</version>$")
+                    .matcher(Files.readString(root.resolve("pom.xml"), StandardCharsets.UTF_8));
+            if (!version.find()) {
+                throw new IllegalStateException("no project version in " + root.resolve("pom.xml"));
+            }
+            return version.group(1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** {@code localhost/sigil/<name>:<version>}, as deploy/containers/build tags it. */
     public String image(String name) {
         return "localhost/sigil/" + name + ":" + version;

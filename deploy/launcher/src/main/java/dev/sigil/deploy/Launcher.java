@@ -29,10 +29,20 @@ public final class Launcher {
         @Option(names = "--replicas", defaultValue = "1", description = "Replicas of each service (default: ${DEFAULT-VALUE}).")
         int replicas;
 
+        @Option(names = "--containers", description = "Run the broker and the services as podman containers of Sigil's "
+                + "images (as root; build them first with deploy/containers/build).")
+        boolean containers;
+
         LocalCluster cluster() {
             LocalCluster cluster = new LocalCluster(LocalCluster.sourceRoot(), home, clusterName);
             for (Service service : Service.values()) {
                 cluster.withReplicas(service, replicas);
+            }
+            if (containers) {
+                Containers.unavailable().ifPresent(reason -> {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--containers: " + reason);
+                });
+                cluster.withContainers(new Containers(LocalCluster.sourceRoot(), Containers.projectVersion(LocalCluster.sourceRoot())));
             }
             return cluster;
         }
