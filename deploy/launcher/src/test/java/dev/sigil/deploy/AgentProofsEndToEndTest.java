@@ -211,7 +211,7 @@ class AgentProofsEndToEndTest {
 
         LocalCluster.ProcessResult missing = agent(cluster, Map.of(), "--join-method", "spacelift", "--token", token,
                 "--destination", out.toString());
-        assertNotJoined(missing, out, "no SPACELIFT_OIDC_TOKEN", "worker pool");
+        assertNotJoined(missing, out, "no SPACELIFT_OIDC_TOKEN", "inside a Spacelift run");
 
         String jwt = spacelift.sign(FakePlatform.claims(spacelift.url(), host, Map.of("spaceId", "root", "callerType", "stack",
                 "callerId", "infra", "scope", "write")).build());

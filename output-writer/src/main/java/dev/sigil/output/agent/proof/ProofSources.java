@@ -25,7 +25,7 @@ public final class ProofSources {
             case "circleci" -> new EnvironmentIdToken(s.env(), "CIRCLE_OIDC_TOKEN_V2",
                     "CircleCI sets it in jobs that use a context; run the job with a context (any context)");
             case "spacelift" -> new EnvironmentIdToken(s.env(), "SPACELIFT_OIDC_TOKEN",
-                    "Spacelift sets it in runs on its public worker pool and on private workers from v1.7; check the worker pool");
+                    "Spacelift sets it in every run of a stack or module; run the agent inside a Spacelift run");
             case "kubernetes" -> new TokenFile(s.kubernetesTokenPath() != null ? s.kubernetesTokenPath()
                     : ProofSettings.DEFAULT_KUBERNETES_TOKEN_PATH, "mount a projected service-account token there: a volume "
                     + "with serviceAccountToken {path, audience: <the join token's audience, default "
