@@ -57,4 +57,14 @@ public record Refusal(String code, String message) {
     public static final String SENDER_NOT_TRUSTED = "SENDER_NOT_TRUSTED";
     /** A CI webhook event older than the accepted window (by its own signed timestamps): a replay, or delivered too late. */
     public static final String WEBHOOK_STALE = "WEBHOOK_STALE";
+    /** The admin API was called without an admin certificate or console session that checks out. */
+    public static final String ADMIN_UNAUTHENTICATED = "ADMIN_UNAUTHENTICATED";
+    /** The admin lacks the admin role the request needs (the message names it), or is no admin at all. */
+    public static final String ADMIN_ROLE_MISSING = "ADMIN_ROLE_MISSING";
+    /** A console session tried to write without the {@code X-Sigil-Console: 1} header (a cross-site request). */
+    public static final String CONSOLE_HEADER_MISSING = "CONSOLE_HEADER_MISSING";
+    /** A console link that is unknown, already used or expired. */
+    public static final String CONSOLE_LINK_INVALID = "CONSOLE_LINK_INVALID";
+    /** The change would leave no ca-admin: nobody could manage admins, roles or the CA any more. */
+    public static final String LAST_CA_ADMIN = "LAST_CA_ADMIN";
 }

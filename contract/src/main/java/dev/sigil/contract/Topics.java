@@ -28,6 +28,8 @@ public final class Topics {
     /** Each renewal request copied to every partition, so each renewal-service task applies it to its identities. */
     public static final String RENEWAL_REQUESTS_FANOUT = "sigil.renewal.requests.fanout";
     public static final String AUDIT = "sigil.audit";
+    /** The admins ({@link AdminSpec}), keyed by name: bots allowed to use the admin API, with their admin roles. */
+    public static final String ADMINS = "sigil.admins";
     /** An identity turned overdue (past its renewal point, not renewed) or expired: for whoever is on call. */
     public static final String ALERTS = "sigil.alerts";
     public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
@@ -54,7 +56,7 @@ public final class Topics {
     }
 
     public static List<Definition> all() {
-        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES).stream()
+        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES, ADMINS).stream()
                 .map(t -> new Definition(t, true)).toList();
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_PROOF_CLAIMS, ISSUE_CLAIMED, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),
