@@ -57,6 +57,12 @@ public record Refusal(String code, String message) {
     public static final String SENDER_NOT_TRUSTED = "SENDER_NOT_TRUSTED";
     /** A CI webhook event older than the accepted window (by its own signed timestamps): a replay, or delivered too late. */
     public static final String WEBHOOK_STALE = "WEBHOOK_STALE";
+    /** The admin API has no resource of that kind by that name. */
+    public static final String NOT_FOUND = "NOT_FOUND";
+    /** An admin update named a version (If-Match) that is no longer the current one: someone changed it since. */
+    public static final String VERSION_CONFLICT = "VERSION_CONFLICT";
+    /** An admin update without If-Match: updates must say which version they change. */
+    public static final String VERSION_REQUIRED = "VERSION_REQUIRED";
     /** The admin API was called without an admin certificate or console session that checks out. */
     public static final String ADMIN_UNAUTHENTICATED = "ADMIN_UNAUTHENTICATED";
     /** The admin lacks the admin role the request needs (the message names it), or is no admin at all. */
