@@ -32,6 +32,11 @@ public final class Topics {
     public static final String ADMINS = "sigil.admins";
     /** An identity turned overdue (past its renewal point, not renewed) or expired: for whoever is on call. */
     public static final String ALERTS = "sigil.alerts";
+    /**
+     * Fleet health per bot, keyed by bot ({@link BotFleetHealth}): renewal-service publishes the counts of the bots
+     * its tasks own; join-service reads them for the admin API and the console. A tombstone: the bot has nothing left.
+     */
+    public static final String FLEET = "sigil.fleet";
     public static final String SERVICE_CERTIFICATES = "sigil.service-certificates";
     public static final String SERVICE_CERTIFICATE_RESULTS = "sigil.service-certificates.results";
 
@@ -56,7 +61,7 @@ public final class Topics {
     }
 
     public static List<Definition> all() {
-        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES, ADMINS).stream()
+        List<Definition> state = List.of(BOTS, ROLES, LOCKS, LEAF_CLUSTERS, BOT_INSTANCES, JOIN_TOKENS, CA, DELIVERIES, FLEET, ADMINS).stream()
                 .map(t -> new Definition(t, true)).toList();
         List<Definition> events = List.of(ISSUE_REQUESTS, ISSUE_PROOF_CLAIMS, ISSUE_CLAIMED, ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, RENEWAL_DUE, AUDIT, ALERTS, CA_ROTATIONS,
                 SERVICE_CERTIFICATES, SERVICE_CERTIFICATE_RESULTS, deadLetter(SERVICE_CERTIFICATES),

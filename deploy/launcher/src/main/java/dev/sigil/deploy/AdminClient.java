@@ -57,6 +57,23 @@ public final class AdminClient {
         }
     }
 
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return EventJson.MAPPER.readTree(response.body());
+    }
+
+    /** A request to the admin API carrying this admin's credentials, for what the methods here do not cover (streams). */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + adminToken);
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
     /** Asks output-writer to keep one output of a bot fresh in a directory. */
     public JsonNode createDelivery(String id, String bot, String kind, String path, String ttl) throws IOException, InterruptedException {
         return post("/v1/admin/deliveries", Map.of("id", id, "bot", bot, "output", Map.of("kind", kind),

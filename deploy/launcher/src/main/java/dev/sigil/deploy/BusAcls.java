@@ -69,6 +69,8 @@ public final class BusAcls {
                 t.write(ISSUE_REQUESTS, BOTS, ROLES, JOIN_TOKENS, LOCKS, LEAF_CLUSTERS, DELIVERIES, CA_ROTATIONS,
                         SERVICE_CERTIFICATES, WEBHOOK_DELIVERIES, deadLetter(JOIN_TOKENS));
                 t.read(ISSUE_RESULTS, ROLES, BOTS, JOIN_TOKENS, BOT_INSTANCES, CA, SERVICE_CERTIFICATE_RESULTS, WEBHOOK_DELIVERIES);
+                // The admin API's read views: fleet health per bot, and the audit trail (recent lines and follow).
+                t.read(FLEET, AUDIT);
                 t.groupPrefix("sigil-join-"); // sigil-join-<uuid>, sigil-join-roles-<uuid>, ...: one group per replica
             }
             case ISSUER -> {
@@ -80,7 +82,7 @@ public final class BusAcls {
             }
             case RENEWAL -> {
                 t.read(ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT);
-                t.write(RENEWAL_DUE, RENEWAL_REQUESTS_FANOUT, ALERTS, deadLetter(ISSUE_RESULTS), deadLetter(RENEWAL_REQUESTS));
+                t.write(RENEWAL_DUE, RENEWAL_REQUESTS_FANOUT, ALERTS, FLEET, deadLetter(ISSUE_RESULTS), deadLetter(RENEWAL_REQUESTS));
                 t.streamsApp("sigil-renewal");
             }
             case OUTPUT_WRITER -> t.outputWriter("sigil-output-writer");

@@ -399,7 +399,7 @@ class AgentProofsEndToEndTest {
     private static JsonNode instances(LocalCluster cluster, String bot) throws Exception {
         var response = cluster.httpClient().send(HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve("/v1/admin/bot-instances?bot=" + bot))
                 .header("Authorization", "Bearer " + cluster.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
-        return EventJson.MAPPER.readTree(response.body());
+        return EventJson.MAPPER.readTree(response.body()).get("items");
     }
 
     private static HttpResponse<String> get(String url, Map<String, String> headers) throws Exception {

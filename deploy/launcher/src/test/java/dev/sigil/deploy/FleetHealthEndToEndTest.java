@@ -19,7 +19,8 @@ import dev.sigil.contract.Topics;
 
 /**
  * Fleet health: an identity nobody renews goes fresh → due → overdue → expired in renewal-service's view and
- * metrics, and turning overdue and expired each put one alert on {@code sigil.alerts}.
+ * metrics, turning overdue and expired each put one alert on {@code sigil.alerts}, and join-service's
+ * {@code GET /v1/admin/fleet} shows the bot's counts from {@code sigil.fleet}.
  */
 @ExtendWith(SigilCluster.class)
 class FleetHealthEndToEndTest {
@@ -41,6 +42,13 @@ class FleetHealthEndToEndTest {
         assertThat(alerts.get(1)).contains("\"state\":\"expired\"").contains(instance).contains("Restart its agent");
         assertThat(fleet(cluster, bot).path("expired").asLong()).isEqualTo(1);
         assertThat(fleet(cluster, bot).path("fresh").asLong()).isZero();
+
+        // join-service shows the same through sigil.fleet, without calling renewal-service.
+        JsonNode viewed = await().atMost(Duration.ofSeconds(30)).until(() -> Bots.admin(cluster).get("/v1/admin/fleet?bot=" + bot),
+                v -> v.at("/items/0/expired").asLong() == 1);
+        assertThat(viewed.at("/items/0/bot").asText()).isEqualTo(bot);
+        assertThat(viewed.at("/items/0/fresh").asLong()).isZero();
+        assertThat(viewed.at("/totals/expired").asLong()).isPositive();
 
         String metrics = get(cluster, "/q/metrics");
         assertThat(metrics).contains("sigil_fleet_bot_identities{bot=\"" + bot + "\",state=\"expired\"} 1.0")

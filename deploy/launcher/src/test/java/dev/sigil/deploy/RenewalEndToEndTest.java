@@ -98,7 +98,7 @@ class RenewalEndToEndTest {
     private static com.fasterxml.jackson.databind.JsonNode adminGet(LocalCluster cluster, String path) throws Exception {
         var response = cluster.httpClient().send(java.net.http.HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
                 .header("Authorization", "Bearer " + cluster.adminToken()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        return EventJson.MAPPER.readTree(response.body());
+        return EventJson.MAPPER.readTree(response.body()).get("items");
     }
 
     private static Path join(LocalCluster cluster, Path out) throws Exception {

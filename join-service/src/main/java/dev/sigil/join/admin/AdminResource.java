@@ -9,10 +9,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -38,14 +36,13 @@ import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 
 /**
- * The admin API: roles, bots, join tokens, locks, leaf clusters and CA rotation. Every name is checked against its
- * grammar ({@link SpecNames}) and every write goes to its compacted topic before it is answered.
+ * The admin API's creating half: roles, bots, join tokens, locks, leaf clusters, deliveries and CA rotation (POST
+ * creates or replaces). Every name is checked against its grammar ({@link SpecNames}) and every write goes to its
+ * compacted topic before it is answered. Lists, reads, versioned updates and deletes are {@link AdminResources}.
  */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
-    /** A lock's reason is shown in every refusal it causes: one readable line. */
-    private static final int MAX_REASON = 500;
     private static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -59,18 +56,12 @@ public class AdminResource {
     RoleView roles;
     @Inject
     CaView caView;
-    @Inject
-    BotInstanceView instances;
 
     @POST
     @Path("/roles")
     public CompletionStage<Response> putRole(String body) {
         RoleSpec role = Responses.read(body, RoleSpec.class);
-        SpecNames.role(role);
-        if (role.maxSessionTtl() != null && (role.maxSessionTtl().isNegative() || role.maxSessionTtl().isZero())) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "maxSessionTtl must be positive, like 1h; it was "
-                    + role.maxSessionTtl() + " (leave it out for no limit of the role's own)");
-        }
+        AdminChecks.role(role);
         return writer.put(role).thenApply(done -> {
             roles.remember(role);
             return Responses.json(201, role);
@@ -81,12 +72,7 @@ public class AdminResource {
     @Path("/bots")
     public CompletionStage<Response> putBot(String body) {
         BotSpec bot = Responses.read(body, BotSpec.class);
-        SpecNames.bot(bot);
-        if (bot.maxSessionTtl().compareTo(BotSpec.LIMIT_MAX_SESSION_TTL) > 0 || bot.maxSessionTtl().isNegative()
-                || bot.maxSessionTtl().isZero()) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
-                    "maxSessionTtl must be positive and at most 7 days (168h); it was " + bot.maxSessionTtl());
-        }
+        AdminChecks.bot(bot);
         List<String> warnings = BotWarnings.of(bot, roles);
         return writer.put(bot).thenApply(done -> Responses.json(201, new WrittenBot(bot, warnings)));
     }
@@ -148,22 +134,12 @@ public class AdminResource {
     @Path("/leaf-clusters")
     public CompletionStage<Response> putLeafCluster(String body) {
         LeafClusterSpec leaf = Responses.read(body, LeafClusterSpec.class);
-        SpecNames.require(Names.RESOURCE, leaf.name(), "name");
-        if (!Responses.required(leaf.hostCa(), "hostCa").matches("(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?")) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
-                    "hostCa must be the leaf's SSH host CA public key in OpenSSH form (ssh-ed25519 AAAA...)");
-        }
+        AdminChecks.leafCluster(leaf);
         return writer.put(leaf).thenApply(done -> Responses.json(201, leaf));
     }
 
     /** What an admin asks for to move the CA rotation: the next phase, and the window renewals spread over. */
     public record RotationRequest(String phase, Duration spread) {
-    }
-
-    @GET
-    @Path("/bot-instances")
-    public Response botInstances(@jakarta.ws.rs.QueryParam("bot") String bot) {
-        return Responses.json(200, instances.of(bot));
     }
 
     @GET
@@ -196,29 +172,12 @@ public class AdminResource {
     @Path("/locks")
     public CompletionStage<Response> lock(String body) {
         LockRequest request = Responses.read(body, LockRequest.class);
-        String target = Responses.required(request.target(), "target");
-        if (!target.matches("(bot|join-token|instance):.*")) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST,
-                    "a lock target is bot:<name>, join-token:<name> or instance:<id>; got '" + Names.printable(target) + "'");
-        }
-        SpecNames.require(Names.RESOURCE, target.substring(target.indexOf(':') + 1), "target");
-        String reason = Responses.required(request.reason(), "reason");
-        if (reason.length() > MAX_REASON || reason.chars().anyMatch(Character::isISOControl)) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "reason must be one line of at most " + MAX_REASON
-                    + " characters: it is shown in every refusal the lock causes");
-        }
-        if (request.ttl() != null && (request.ttl().isNegative() || request.ttl().isZero())) {
-            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "ttl must be positive, like 1h, or left out for a lock until removed");
-        }
+        String target = AdminChecks.lockTarget(request.target());
+        String reason = AdminChecks.lockReason(request.reason());
+        AdminChecks.positive(request.ttl(), "ttl must be positive, like 1h, or left out for a lock until removed");
         LockSpec lock = new LockSpec(target, reason,
                 request.ttl() == null ? null : Instant.now().plus(request.ttl()));
         return writer.put(lock).thenApply(done -> Responses.json(201, lock));
-    }
-
-    @DELETE
-    @Path("/locks/{target}")
-    public CompletionStage<Response> unlock(@PathParam("target") String target) {
-        return writer.removeLock(target).thenApply(done -> Response.noContent().build());
     }
 
     @POST
@@ -227,12 +186,6 @@ public class AdminResource {
         DeliverySpec delivery = Responses.read(body, DeliverySpec.class);
         Deliveries.check(delivery);
         return writer.put(delivery).thenApply(done -> Responses.json(201, delivery));
-    }
-
-    @DELETE
-    @Path("/deliveries/{id}")
-    public CompletionStage<Response> removeDelivery(@PathParam("id") String id) {
-        return writer.removeDelivery(id).thenApply(done -> Response.noContent().build());
     }
 
     /** A token's name is the hex SHA-256 of its secret: topics and logs can show names without leaking secrets. */

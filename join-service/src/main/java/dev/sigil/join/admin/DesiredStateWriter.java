@@ -80,6 +80,18 @@ public class DesiredStateWriter {
         return deliveries.send(Record.of(id, null));
     }
 
+    public CompletionStage<Void> removeBot(String name) {
+        return bots.send(Record.of(name, null));
+    }
+
+    public CompletionStage<Void> removeRole(String name) {
+        return roles.send(Record.of(name, null));
+    }
+
+    public CompletionStage<Void> removeLeafCluster(String name) {
+        return leafClusters.send(Record.of(name, null));
+    }
+
     public CompletionStage<Void> put(BotSpec bot) {
         return bots.send(Record.of(bot.name(), EventJson.write(bot)));
     }

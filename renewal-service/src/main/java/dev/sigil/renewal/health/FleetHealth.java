@@ -33,7 +33,8 @@ import io.quarkus.runtime.StartupEvent;
  * Fleet health: how many identities this instance tracks are fresh, due, overdue or expired, in all and per bot.
  * Counted from the renewal timers alone (each says which point of its identity's life comes next), so a scan of a
  * million identities reads no identity record. Exposed as {@code sigil_fleet_identities{state}} and, for bots with
- * anything not fresh, {@code sigil_fleet_bot_identities{bot,state}} (bounded: healthy bots add no series).
+ * anything not fresh, {@code sigil_fleet_bot_identities{bot,state}} (bounded: healthy bots add no series), and per
+ * bot on {@code sigil.fleet} ({@link FleetPublisher}).
  */
 @ApplicationScoped
 public class FleetHealth {
@@ -79,6 +80,8 @@ public class FleetHealth {
     KafkaStreams streams;
     @Inject
     MeterRegistry registry;
+    @Inject
+    FleetPublisher publisher;
     @ConfigProperty(name = "sigil.fleet.scan-interval", defaultValue = "10s")
     Duration scanInterval;
 
@@ -143,6 +146,7 @@ public class FleetHealth {
         snapshot.needingAttention().forEach((bot, counts) -> counts.forEach((state, n) ->
                 rows.add(MultiGauge.Row.of(Tags.of("bot", bot, "state", state), n))));
         perBot.register(rows, true);
+        publisher.publish(snapshot);
         return snapshot;
     }
 

@@ -1,0 +1,96 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.sigil.contract.EventJson;
+
+/**
+ * The admin API's read views over the bus: the audit trail (recent lines, newest last, and followed live as
+ * server-sent events) and fleet health per bot paged in name order.
+ */
+@ExtendWith(SigilCluster.class)
+class AdminReadViewsEndToEndTest {
+
+    @Test
+    void theAuditTrailEndsWithTheLatestIssuanceAndFollowingItStreamsTheNextOneLive(LocalCluster cluster) throws Exception {
+        AdminClient admin = Bots.admin(cluster);
+        String first = Bots.newBot(cluster, List.of("deploy"));
+        assertThat(Bots.join(cluster, admin.createToken(first, "10m"), Bots.newPublicKey()).status()).isEqualTo(200);
+        JsonNode recent = await().atMost(Duration.ofSeconds(15)).until(() -> admin.get("/v1/admin/audit?limit=5"),
+                r -> mentions(r, first));
+        assertThat(recent.at("/items").size()).isLessThanOrEqualTo(5);
+        List<String> times = new java.util.ArrayList<>();
+        recent.at("/items").forEach(i -> times.add(i.path("time").asText()));
+        assertThat(times).as("newest last").isSortedAccordingTo(java.util.Comparator.comparing(java.time.Instant::parse));
+
+        HttpResponse<Stream<String>> stream = admin.http().send(admin.request("/v1/admin/audit?follow=true&limit=0").GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        StringBuffer seen = new StringBuffer();
+        Thread reader = new Thread(() -> stream.body().forEach(l -> seen.append(l).append('\n')), "audit-follower");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            String second = Bots.newBot(cluster, List.of("deploy"));
+            assertThat(Bots.join(cluster, admin.createToken(second, "10m"), Bots.newPublicKey()).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).until(() -> seen.toString().lines()
+                    .anyMatch(l -> l.startsWith("data:") && l.contains("\"bot\":\"" + second + "\"")));
+            // limit=0: nothing from before the stream opened.
+            assertThat(seen.toString()).doesNotContain("\"bot\":\"" + first + "\"");
+            String event = seen.toString().lines().filter(l -> l.contains(second)).findFirst().orElseThrow();
+            assertThat(EventJson.MAPPER.readTree(event.substring("data:".length())).path("event").asText()).isEqualTo("issued");
+        } finally {
+            stream.body().close();
+        }
+    }
+
+    @Test
+    void aFollowThatIsNeitherTrueNorFalseIsRefusedWithTheWordsToUse(LocalCluster cluster) throws Exception {
+        AdminClient admin = Bots.admin(cluster);
+        HttpResponse<String> answer = admin.http().send(admin.request("/v1/admin/audit?follow=yes").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("MALFORMED_REQUEST").contains("follow must be true or false");
+    }
+
+    @Test
+    void fleetHealthIsPagedInBotNameOrderWithACursor(LocalCluster cluster) throws Exception {
+        AdminClient admin = Bots.admin(cluster);
+        List<String> bots = List.of(Bots.newBot(cluster, List.of("deploy")), Bots.newBot(cluster, List.of("deploy")));
+        for (String bot : bots) {
+            assertThat(Bots.join(cluster, admin.createToken(bot, "10m"), Bots.newPublicKey()).status()).isEqualTo(200);
+        }
+        for (String bot : bots) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.get("/v1/admin/fleet?bot=" + bot).at("/items/0/fresh").asLong() == 1);
+        }
+        JsonNode page = admin.get("/v1/admin/fleet?limit=1");
+        assertThat(page.at("/items").size()).isEqualTo(1);
+        String cursor = page.path("next").asText();
+        JsonNode nextPage = admin.get("/v1/admin/fleet?limit=1&after=" + cursor);
+        assertThat(nextPage.at("/items/0/bot").asText()).isGreaterThan(cursor);
+        assertThat(EventJson.MAPPER.convertValue(admin.get("/v1/admin/fleet?limit=1000").at("/totals"), Map.class))
+                .containsKeys("fresh", "due", "overdue", "expired");
+    }
+
+    private static boolean mentions(JsonNode recent, String bot) {
+        for (JsonNode item : recent.at("/items")) {
+            if (bot.equals(item.path("bot").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
