@@ -71,6 +71,8 @@ public final class BusAcls {
                 t.read(ISSUE_RESULTS, ROLES, BOTS, JOIN_TOKENS, BOT_INSTANCES, CA, SERVICE_CERTIFICATE_RESULTS, WEBHOOK_DELIVERIES);
                 // The admin API's read views: fleet health per bot, and the audit trail (recent lines and follow).
                 t.read(FLEET, AUDIT);
+                // The admin API reads back every kind it writes (lists, gets, version checks).
+                t.read(LOCKS, LEAF_CLUSTERS, DELIVERIES);
                 t.groupPrefix("sigil-join-"); // sigil-join-<uuid>, sigil-join-roles-<uuid>, ...: one group per replica
             }
             case ISSUER -> {
@@ -81,7 +83,8 @@ public final class BusAcls {
                 t.streamsApp("sigil-issuer");
             }
             case RENEWAL -> {
-                t.read(ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT);
+                // A deleted bot (a tombstone on sigil.bots) has its renewal timers stopped.
+                t.read(ISSUE_RESULTS, RENEWAL_REQUESTS, RENEWAL_REQUESTS_FANOUT, BOTS);
                 t.write(RENEWAL_DUE, RENEWAL_REQUESTS_FANOUT, ALERTS, FLEET, deadLetter(ISSUE_RESULTS), deadLetter(RENEWAL_REQUESTS));
                 t.streamsApp("sigil-renewal");
             }
