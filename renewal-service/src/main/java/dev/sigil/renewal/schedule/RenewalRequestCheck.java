@@ -76,6 +76,9 @@ final class RenewalRequestCheck implements Processor<String, String, String, Str
         if (names.isPresent()) {
             return names;
         }
+        if (RenewalRequest.BOT_DELETED.equals(request.scope()) && request.bot() == null) {
+            return Optional.of("a renewal request of scope '" + RenewalRequest.BOT_DELETED + "' names the bot whose timers stop");
+        }
         if (request.bot() == null && request.role() == null && !RenewalRequest.ALL.equals(request.scope())
                 && !RenewalRequest.AFTER_CA_ROTATION.equals(request.scope())) {
             return Optional.of("a renewal request names a bot, a role or scope '" + RenewalRequest.ALL + "' or '"

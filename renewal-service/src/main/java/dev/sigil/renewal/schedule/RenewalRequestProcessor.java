@@ -64,6 +64,10 @@ final class RenewalRequestProcessor implements Processor<String, String, String,
         }
         long now = context.currentSystemTimeMs();
         handled.put(request.requestId(), String.valueOf(now));
+        if (RenewalRequest.BOT_DELETED.equals(request.scope())) {
+            forget(request.bot());
+            return;
+        }
         List<TrackedIdentity> named = new ArrayList<>();
         try (KeyValueIterator<String, String> all = identities.all()) {
             while (all.hasNext()) {
@@ -89,6 +93,28 @@ final class RenewalRequestProcessor implements Processor<String, String, String,
             long offset = (long) (window * (i + 0.5) / named.size());
             timers.track(named.get(i).renewAt(Instant.ofEpochMilli(now + offset)));
         }
+    }
+
+    /** A deleted bot: its identities and their timers go, so nothing is due, overdue or alerted for it any more. */
+    private void forget(String bot) {
+        List<TrackedIdentity> of = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = identities.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, String> entry = all.next();
+                try {
+                    TrackedIdentity identity = EventJson.read(entry.value, TrackedIdentity.class);
+                    if (bot.equals(identity.bot())) {
+                        of.add(identity);
+                    }
+                } catch (RuntimeException e) {
+                    if (e instanceof KafkaException) {
+                        throw e;
+                    }
+                    failures.failed("bot-deleted", e, "identity " + entry.key + " as stored");
+                }
+            }
+        }
+        of.forEach(timers::forget);
     }
 
     private static boolean names(RenewalRequest request, TrackedIdentity identity) {

@@ -42,6 +42,7 @@ public class RenewalTopology {
     static final String BROADCAST_SINK = "broadcast";
     static final String FANOUT_DEAD_LETTER_SINK = "fanout-dead-letters";
     static final String HANDLED_REQUESTS = "handled-renewal-requests";
+    static final String BOT_DELETED_SINK = "bot-deleted-broadcast";
 
     @Produces
     public Topology topology(RenewalSchedule schedule, MeterRegistry registry) {
@@ -69,6 +70,12 @@ public class RenewalTopology {
         topology.addSink(FANOUT_DEAD_LETTER_SINK, Topics.deadLetter(Topics.RENEWAL_REQUESTS), new StringSerializer(),
                 new StringSerializer(), "renew-now");
         topology.connectProcessorAndStateStores("renew-now", IDENTITIES, TIMERS);
+        // A bot's tombstone on sigil.bots becomes a bot-deleted request for every partition: its timers stop.
+        topology.addSource("bots", new StringDeserializer(), new StringDeserializer(), Topics.BOTS);
+        topology.addProcessor("bot-deleted", BotDeletions::new, "bots");
+        topology.addSink(BOT_DELETED_SINK, Topics.RENEWAL_REQUESTS_FANOUT, new StringSerializer(), new StringSerializer(),
+                (StreamPartitioner<String, String>) (topic, key, value, partitions) ->
+                        Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet())), "bot-deleted");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HANDLED_REQUESTS),
                 Serdes.String(), Serdes.String()), "renew-now");
         topology.addSink(DUE_SINK, Topics.RENEWAL_DUE, new StringSerializer(), new StringSerializer(), "track");

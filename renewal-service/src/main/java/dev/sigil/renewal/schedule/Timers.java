@@ -62,6 +62,15 @@ public final class Timers {
         set(tracked, DUE, tracked.renewAt());
     }
 
+    /** An identity no longer watched (its bot was deleted): whichever of its timers is set goes, and so does it. */
+    void forget(TrackedIdentity identity) {
+        for (Instant point : List.of(identity.renewAt(), overdueAt(identity), identity.validBefore(),
+                identity.validBefore().plus(KEEP_EXPIRED))) {
+            timers.delete(key(point.toEpochMilli(), identity.instanceId()));
+        }
+        identities.delete(identity.instanceId());
+    }
+
     /** The timer after {@code stage} has fired; after {@link #FORGET} the identity goes. */
     void advance(TrackedIdentity identity, String stage) {
         switch (stage) {
