@@ -40,7 +40,10 @@ public class AuditResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> recent(@QueryParam("limit") Integer limit) {
+    public Map<String, Object> recent(@QueryParam("limit") Integer limit, @QueryParam("follow") String follow) {
+        if (follow != null && !follow.equals("false")) {
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "follow must be true or false");
+        }
         List<JsonNode> items = new ArrayList<>();
         for (String line : trail.recent(checked(limit))) {
             try {
