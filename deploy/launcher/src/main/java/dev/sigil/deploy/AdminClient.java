@@ -12,16 +12,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.sigil.contract.EventJson;
 
-/** A small client of join-service's admin API, for the launcher's demo and the tests. */
+/**
+ * A small client of join-service's admin API, for the launcher's demo and the tests: it speaks as the launcher's
+ * admin (a ca-admin bootstrapped at cluster start), presenting that admin's certificate over mutual TLS.
+ */
 public final class AdminClient {
-    private final HttpClient http;
+    private final LocalCluster cluster;
     private final URI base;
-    private final String adminToken;
 
     public AdminClient(LocalCluster cluster) {
-        this.http = cluster.httpClient();
+        this.cluster = cluster;
         this.base = cluster.url(Service.JOIN);
-        this.adminToken = cluster.adminToken();
     }
 
     public JsonNode createRole(String name, List<String> logins) throws IOException, InterruptedException {
@@ -38,8 +39,7 @@ public final class AdminClient {
     }
 
     public JsonNode post(String path, Object body) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", "Bearer " + adminToken)
+        HttpResponse<String> response = http().send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -50,15 +50,15 @@ public final class AdminClient {
     }
 
     public void delete(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", "Bearer " + adminToken).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http().send(HttpRequest.newBuilder(base.resolve(path)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
         }
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http().send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -67,11 +67,12 @@ public final class AdminClient {
 
     /** A request to the admin API carrying this admin's credentials, for what the methods here do not cover (streams). */
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + adminToken);
+        return HttpRequest.newBuilder(base.resolve(path));
     }
 
+    /** The launcher admin's client (a new one after {@link LocalCluster#renewAdminIdentity}). */
     public HttpClient http() {
-        return http;
+        return cluster.httpClient();
     }
 
     /** Asks output-writer to keep one output of a bot fresh in a directory. */

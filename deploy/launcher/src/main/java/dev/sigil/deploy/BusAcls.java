@@ -65,6 +65,10 @@ public final class BusAcls {
         Table t = new Table(principal);
         switch (principal) {
             case JOIN -> {
+                // Admin identities: the admins table (the admin API writes it and checks every admin request against
+                // it and the locks) and an audit line for each admin write.
+                t.read(ADMINS, LOCKS);
+                t.write(ADMINS, AUDIT);
                 // The admin API owns desired state; joins ask the issuer; webhooks record what they handled.
                 t.write(ISSUE_REQUESTS, BOTS, ROLES, JOIN_TOKENS, LOCKS, LEAF_CLUSTERS, DELIVERIES, CA_ROTATIONS,
                         SERVICE_CERTIFICATES, WEBHOOK_DELIVERIES, deadLetter(JOIN_TOKENS));

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** Runs Sigil on this machine: a local Kafka broker and the four services, without Docker. */
 @Command(name = "sigil", mixinStandardHelpOptions = true, subcommands = { Launcher.Demo.class, Launcher.Up.class,
-        JoinLatency.class }, description = "Sigil on one machine: a local Kafka broker and the four services.")
+        JoinLatency.class, AdminCommand.class }, description = "Sigil on one machine: a local Kafka broker and the four services.")
 public final class Launcher {
 
     public static void main(String[] args) {
@@ -28,6 +28,10 @@ public final class Launcher {
 
         @Option(names = "--replicas", defaultValue = "1", description = "Replicas of each service (default: ${DEFAULT-VALUE}).")
         int replicas;
+
+        @Option(names = "--admin", defaultValue = "admin", description = "The first admin (a ca-admin) to bootstrap "
+                + "and print the `sigil login` line for (default: ${DEFAULT-VALUE}).")
+        String admin;
 
         @Option(names = "--containers", description = "Run the broker and the services as podman containers of Sigil's "
                 + "images (as root; build them first with deploy/containers/build).")
@@ -92,12 +96,20 @@ public final class Launcher {
                 System.out.println("Trust it on a host: add " + destination.resolve("user-ca.pub")
                         + " to sshd's TrustedUserCAKeys.");
                 if (stay) {
-                    System.out.println("Sigil keeps running; admin token: " + cluster.adminToken() + ". Ctrl-C stops it.");
+                    printLogin(cluster, where.admin);
+                    System.out.println("Sigil keeps running; Ctrl-C stops it.");
                     new CountDownLatch(1).await();
                 }
                 return 0;
             }
         }
+    }
+
+    /** Bootstraps the first admin and prints how to log in as it: the admin API takes no shared secret. */
+    static void printLogin(LocalCluster cluster, String admin) {
+        AdminBootstrap.Bootstrapped first = cluster.bootstrapAdmin(admin, dev.sigil.contract.AdminSpec.CA_ADMIN);
+        System.out.println("Admin '" + first.name() + "' (ca-admin) is bootstrapped; log in within 1 h (the token works once) with:");
+        System.out.println("  " + first.loginCommand(cluster.url(Service.JOIN), cluster.caPin()));
     }
 
     @Command(name = "up", description = "Start Sigil and keep it running until Ctrl-C.")
@@ -111,7 +123,8 @@ public final class Launcher {
                 cluster.start();
                 System.out.println("Sigil is up. join-service: " + cluster.url(Service.JOIN) + " (CA pin "
                         + cluster.caPin() + "), Kafka: " + cluster.bootstrapServers() + " (mTLS; operator identity "
-                        + cluster.busIdentity(BusAcls.ADMIN) + "), admin token: " + cluster.adminToken());
+                        + cluster.busIdentity(BusAcls.ADMIN) + ")");
+                printLogin(cluster, where.admin);
                 new CountDownLatch(1).await();
                 return 0;
             }

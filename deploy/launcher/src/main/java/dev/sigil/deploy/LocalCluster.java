@@ -36,7 +36,6 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Path root;
     private final Path home;
-    private final String adminToken;
     private final String challengeKey = UUID.randomUUID().toString();
     private final String clusterName;
     private final int kafkaPort = freePort();
@@ -56,6 +55,9 @@ public final class LocalCluster implements AutoCloseable {
     private final java.util.Set<String> nodeWriters = new java.util.LinkedHashSet<>();
     private X509Certificate tlsCa;
     private HttpClient trustingClient;
+    /** The launcher's own admin (ca-admin), bootstrapped at start: the key lives in this process only. */
+    public static final String LAUNCHER_ADMIN = "sigil-launcher";
+    private AdminIdentity launcherAdmin;
     /** Set: the broker and the services run as containers of Sigil's images instead of processes. */
     private Containers containers;
 
@@ -63,7 +65,6 @@ public final class LocalCluster implements AutoCloseable {
         this.root = root.toAbsolutePath().normalize();
         this.home = home.toAbsolutePath().normalize();
         this.clusterName = clusterName;
-        this.adminToken = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
         for (Service s : Service.values()) {
             replicas.put(s, 1);
         }
@@ -150,7 +151,43 @@ public final class LocalCluster implements AutoCloseable {
                 awaitReady(r);
             }
         }
+        if (replicas.get(Service.JOIN) > 0) {
+            renewAdminIdentity();
+            writeClusterFile();
+        }
         return this;
+    }
+
+    /**
+     * Bootstraps the launcher's admin anew (a fresh one-time token written with the operator's bus identity) and
+     * joins with it: at start, and whenever its certificate stops being trusted (after a CA rotation), as an admin's
+     * {@code sigil} CLI would renew. Connections made from now on present the new certificate.
+     */
+    public synchronized AdminIdentity renewAdminIdentity() throws IOException, InterruptedException {
+        AdminBootstrap.Bootstrapped admin = AdminBootstrap.bootstrap(kafkaClient(), LAUNCHER_ADMIN, dev.sigil.contract.AdminSpec.CA_ADMIN,
+                Duration.ofMinutes(10));
+        launcherAdmin = AdminIdentity.join(anonymousHttpClient(), url(Service.JOIN), admin.name(), admin.token(), "12h");
+        trustingClient = null;
+        return launcherAdmin;
+    }
+
+    /**
+     * Bootstraps another admin (its bot, role, admins-table entry and one-time join token) and returns its token, for
+     * the operator to log in with ({@code sigil login}) or a test to join with.
+     */
+    public AdminBootstrap.Bootstrapped bootstrapAdmin(String name, String adminRole) {
+        return AdminBootstrap.bootstrap(kafkaClient(), name, adminRole, Duration.ofHours(1));
+    }
+
+    /** Where this cluster can be reached, for {@code ./sigil admin bootstrap} run beside it: {@code <home>/cluster.json}. */
+    private void writeClusterFile() throws IOException {
+        Files.writeString(home.resolve(ClusterFile.NAME), dev.sigil.contract.EventJson.write(new ClusterFile(bootstrapServers(),
+                url(Service.JOIN).toString(), caPin(), busSecurity ? busIdentity(BusAcls.ADMIN).toString() : null)));
+    }
+
+    /** What {@code <home>/cluster.json} holds. */
+    public record ClusterFile(String kafkaBootstrap, String joinUrl, String caPin, String operatorIdentity) {
+        public static final String NAME = "cluster.json";
     }
 
     public String bootstrapServers() {
@@ -248,7 +285,10 @@ public final class LocalCluster implements AutoCloseable {
         return CaTrust.pin(tlsCa());
     }
 
-    /** An HTTP client that trusts Sigil's CA, for join-service's HTTPS. */
+    /**
+     * An HTTP client that trusts Sigil's CA, for join-service's HTTPS, and presents the launcher's admin certificate
+     * (a ca-admin) when asked: what the tests and the demo call the admin API and everything else with.
+     */
     public synchronized HttpClient httpClient() {
         if (trustingClient == null) {
             trustingClient = httpClient(HttpClient.Version.HTTP_1_1);
@@ -260,13 +300,21 @@ public final class LocalCluster implements AutoCloseable {
      * A new client that trusts Sigil's CA and speaks the given HTTP version: HTTP/2 multiplexes requests over one
      * connection, as a load generator with a fixed set of keep-alive connections would.
      */
-    public HttpClient httpClient(HttpClient.Version version) {
+    public synchronized HttpClient httpClient(HttpClient.Version version) {
         return HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(launcherAdmin == null ? CaTrust.sslContext(tlsCa()) : launcherAdmin.sslContext(tlsCa())).build();
+    }
+
+    /** A client that trusts Sigil's CA and presents no certificate: a bot, a webhook, or anyone who is no admin. */
+    public HttpClient anonymousHttpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .sslContext(CaTrust.sslContext(tlsCa())).build();
     }
 
-    public String adminToken() {
-        return adminToken;
+    /** A client that trusts Sigil's CA and presents this admin's certificate. */
+    public HttpClient httpClient(AdminIdentity admin) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(admin.sslContext(tlsCa())).build();
     }
 
     public Path home() {
@@ -458,7 +506,6 @@ public final class LocalCluster implements AutoCloseable {
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("SIGIL_STATE_DIR", state.toString());
         env.put("SIGIL_CLUSTER_NAME", clusterName);
-        env.put("SIGIL_ADMIN_TOKEN", adminToken);
         env.put("SIGIL_JOIN_CHALLENGE_KEY", challengeKey); // replicas must agree on it
         env.putAll(serviceEnv);
         ProcessBuilder builder;

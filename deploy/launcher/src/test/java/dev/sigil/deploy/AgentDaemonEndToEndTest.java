@@ -88,7 +88,7 @@ class AgentDaemonEndToEndTest {
         FakePlatform github = SigilCluster.GITHUB;
         Bots.post(cluster, "/v1/admin/tokens", EventJson.write(Map.of("name", tokenName, "bot", bot, "joinMethod", "github",
                 "allow", List.of(Map.of("repository", "acme/app")), "config", Map.of("issuer", github.url(), "audience", "sigil-e2e"))),
-                cluster.adminToken());
+                null);
         Path idToken = dir.resolve("id-token");
         Files.writeString(idToken, github.sign(FakePlatform.claims(github.url(), "sigil-e2e", Map.of("repository", "acme/app")).build()));
         Path log = dir.resolve("agent.log");

@@ -60,14 +60,25 @@ final class Bots {
         return post(cluster, "/v1/join", EventJson.write(Map.of("joinMethod", "token", "token", token, "publicKey", publicKey)), null);
     }
 
+    /** Posts with the launcher admin's certificate (a ca-admin); a bearer token, if given, is sent too (and ignored). */
     static Answer post(LocalCluster cluster, String path, String body, String bearer) throws IOException, InterruptedException {
+        return post(cluster.httpClient(), cluster, path, body, bearer);
+    }
+
+    /** Posts without any client certificate, as anyone who is no admin would. */
+    static Answer postAnonymously(LocalCluster cluster, String path, String body, String bearer) throws IOException, InterruptedException {
+        return post(cluster.anonymousHttpClient(), cluster, path, body, bearer);
+    }
+
+    static Answer post(java.net.http.HttpClient http, LocalCluster cluster, String path, String body, String bearer)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
-        HttpResponse<String> response = cluster.httpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isBlank() ? EventJson.MAPPER.createObjectNode() : EventJson.MAPPER.readTree(response.body());
         return new Answer(response.statusCode(), json, response);
     }

@@ -36,7 +36,7 @@ class JoinFuzzTest {
         String tokenName = "fuzz-" + UUID.randomUUID().toString().substring(0, 8);
         Bots.post(cluster, "/v1/admin/tokens", EventJson.write(Map.of("name", tokenName, "bot", bot, "joinMethod", "github",
                 "allow", List.of(Map.of("repository", "acme/app")), "config", Map.of("issuer", github.url(), "audience", "fuzz"))),
-                cluster.adminToken());
+                null);
         String secret = Bots.admin(cluster).createToken(bot, "1h");
         String jwt = github.sign(FakePlatform.claims(github.url(), "fuzz", Map.of("repository", "acme/app")).build());
         List<String> seeds = List.of(

@@ -114,16 +114,15 @@ class JoinRefusalsTest {
     }
 
     @Test
-    void adminApiNeedsTheAdminToken(LocalCluster cluster) throws Exception {
+    void adminApiNeedsAnAdminCertificate(LocalCluster cluster) throws Exception {
         String role = EventJson.write(Map.of("name", "sneaky", "logins", List.of("root")));
-        assertRefused(Bots.post(cluster, "/v1/admin/roles", role, null), 401, "UNAUTHORIZED");
-        assertRefused(Bots.post(cluster, "/v1/admin/roles", role, cluster.adminToken() + "x"), 401, "UNAUTHORIZED");
-        assertRefused(Bots.post(cluster, "/v1/admin/roles", role, ""), 401, "UNAUTHORIZED");
-        assertThat(Bots.post(cluster, "/v1/admin/roles", role, cluster.adminToken()).status()).isEqualTo(201);
+        assertRefused(Bots.postAnonymously(cluster, "/v1/admin/roles", role, null), 401, "ADMIN_UNAUTHENTICATED");
+        assertRefused(Bots.postAnonymously(cluster, "/v1/admin/roles", role, "not-an-admin-credential"), 401, "ADMIN_UNAUTHENTICATED");
+        assertThat(Bots.post(cluster, "/v1/admin/roles", role, null).status()).isEqualTo(201);
         assertRefused(Bots.post(cluster, "/v1/admin/bots", EventJson.write(Map.of("name", "Not Valid!")),
-                cluster.adminToken()), 400, "MALFORMED_REQUEST");
+                null), 400, "MALFORMED_REQUEST");
         assertRefused(Bots.post(cluster, "/v1/admin/bots", EventJson.write(Map.of("name", "b", "maxSessionTtl", "200h")),
-                cluster.adminToken()), 400, "MALFORMED_REQUEST");
+                null), 400, "MALFORMED_REQUEST");
     }
 
     @Test

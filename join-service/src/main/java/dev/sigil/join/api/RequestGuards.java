@@ -9,7 +9,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.sigil.contract.Refusal;
@@ -18,20 +17,16 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Checks that run before any endpoint: the body size limit (by Content-Length, before the body is read; chunked
- * bodies are measured in {@link Responses#read}) and the admin bearer token.
+ * bodies are measured in {@link Responses#read}) and the per-client rate limit. Admin requests are authenticated by
+ * {@code dev.sigil.join.admins.AdminAccess}.
  */
 public class RequestGuards {
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
-    private final byte[] adminTokenDigest;
     private final RateLimits rateLimits;
 
-    public RequestGuards(@ConfigProperty(name = "sigil.admin.token") String adminToken, RateLimits rateLimits) {
+    public RequestGuards(RateLimits rateLimits) {
         this.rateLimits = rateLimits;
-        if (adminToken.isBlank() || adminToken.length() < 16) {
-            throw new IllegalStateException("sigil.admin.token (SIGIL_ADMIN_TOKEN) must be set to a secret of at least 16 characters");
-        }
-        this.adminTokenDigest = sha256(adminToken);
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -57,21 +52,6 @@ public class RequestGuards {
             }
         }
         return Optional.empty();
-    }
-
-    @ServerRequestFilter
-    public Optional<Response> requireAdminToken(ContainerRequestContext request) {
-        if (!request.getUriInfo().getPath().startsWith("/v1/admin")) {
-            return Optional.empty();
-        }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-        // Comparing digests keeps the comparison constant-time and independent of the token's length.
-        if (MessageDigest.isEqual(sha256(presented), adminTokenDigest)) {
-            return Optional.empty();
-        }
-        return Optional.of(new Responses.Mappers().refusal(new RefusalException(401, Refusal.UNAUTHORIZED,
-                "the admin API needs 'Authorization: Bearer <admin token>' with the token from sigil.admin.token")));
     }
 
     public static byte[] sha256(String text) {

@@ -56,6 +56,15 @@ public class CurrentIdentity {
         return new Presented(botOf(current), instanceOf(current), current);
     }
 
+    /**
+     * Checks a certificate the TLS layer already received (an admin's, over mutual TLS, where the handshake proved
+     * possession of its key): issued by a bot CA trusted now, valid now, naming a bot instance.
+     */
+    public Presented inspect(X509Certificate certificate) {
+        X509Certificate current = trustedNow(certificate);
+        return new Presented(botOf(current), instanceOf(current), current);
+    }
+
     /** Checks that the presenter holds the certificate's key; returns when the signed challenge expires. */
     public Instant prove(Presented identity, String challenge, String signature) {
         Instant challengeExpires = challenges.verify(challenge);
@@ -71,6 +80,10 @@ public class CurrentIdentity {
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new RefusalException(400, Refusal.IDENTITY_INVALID, "'certificate' is not a PEM X.509 certificate");
         }
+        return trustedNow(certificate);
+    }
+
+    private X509Certificate trustedNow(X509Certificate certificate) {
         List<X509Certificate> trusted = ca.trustedTlsCas();
         if (trusted.isEmpty()) {
             throw new RefusalException(503, Refusal.UNAVAILABLE, "join-service has not read Sigil's CA from sigil.ca yet; retry shortly");

@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
  * value (null for a tombstone) go to {@code apply}. {@link #caughtUp()} says whether everything the topic held when
  * reading began has been applied; until then, "not seen" does not mean "absent".
  */
-final class TopicFollower implements AutoCloseable {
+public final class TopicFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TopicFollower.class);
 
     private final String topic;
@@ -28,7 +28,7 @@ final class TopicFollower implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    TopicFollower(String bootstrapServers, String topic, BiConsumer<String, String> apply) {
+    public TopicFollower(String bootstrapServers, String topic, BiConsumer<String, String> apply) {
         this.topic = topic;
         this.apply = apply;
         // Assigned partitions and no group: every replica reads everything, and nothing is committed.
@@ -40,7 +40,7 @@ final class TopicFollower implements AutoCloseable {
         thread.start();
     }
 
-    boolean caughtUp() {
+    public boolean caughtUp() {
         return caughtUp;
     }
 

@@ -1,0 +1,95 @@
+package dev.sigil.deploy;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.BotSpec;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.RoleSpec;
+import dev.sigil.contract.Topics;
+
+/**
+ * Makes an admin without the admin API, the way Teleport's first admin is made: on the server side, with the
+ * operator's bus identity, it writes the admin's role, its bot, the admins-table entry and a one-time join token
+ * straight to the desired-state topics. The token is shown once; {@code sigil login} joins with it as the bot.
+ */
+public final class AdminBootstrap {
+    /**
+     * The role of admin bots. An admin needs no SSH login, but Sigil never issues an SSH certificate without a
+     * principal (OpenSSH would take an empty list as "any user"), so the role grants one that names no real user.
+     */
+    public static final String ROLE = "sigil-admin";
+    public static final String LOGIN = "sigil-admin";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A bootstrapped admin and its one-time join token's secret. */
+    public record Bootstrapped(String name, String role, String token, Instant tokenExpires) {
+        /** What the admin runs to log in (helper C's CLI). */
+        public String loginCommand(URI joinUrl, String caPin) {
+            return "sigil login --join-url " + joinUrl + " --ca-pin " + caPin + " --token " + token;
+        }
+    }
+
+    /** Writes admin {@code name} with {@code adminRole} (ca-admin for the first) and a join token valid {@code tokenTtl}. */
+    public static Bootstrapped bootstrap(Map<String, Object> kafkaClient, String name, String adminRole, Duration tokenTtl) {
+        if (!AdminSpec.ROLES.contains(adminRole)) {
+            throw new IllegalArgumentException("an admin role is one of " + AdminSpec.ROLES + ", not " + adminRole);
+        }
+        dev.sigil.contract.Names.RESOURCE.firstProblem(List.of(name)).ifPresent(problem -> {
+            throw new IllegalArgumentException("the admin's name is its bot's: " + problem);
+        });
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = HexFormat.of().formatHex(secretBytes);
+        Instant expires = Instant.now().plus(tokenTtl);
+        Map<String, Object> settings = new java.util.HashMap<>(kafkaClient);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
+            // In this order: whatever reads the token finds its bot and role already written.
+            send(producer, Topics.ROLES, ROLE, new RoleSpec(ROLE, List.of(LOGIN), null));
+            send(producer, Topics.BOTS, name, new BotSpec(name, List.of(ROLE), Map.of(), null));
+            send(producer, Topics.ADMINS, name, new AdminSpec(name, List.of(adminRole)));
+            String tokenName = tokenName(secret);
+            send(producer, Topics.JOIN_TOKENS, tokenName, new JoinTokenSpec(tokenName, name, "token", expires, null, null));
+        }
+        return new Bootstrapped(name, adminRole, secret, expires);
+    }
+
+    /** As join-service names a token: the hex SHA-256 of its secret, so topics never hold the secret. */
+    static String tokenName(String secret) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String topic, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, EventJson.write(value))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not write " + topic + " (is this the operator's bus identity?): "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing " + topic, e);
+        }
+    }
+
+    private AdminBootstrap() {
+    }
+}

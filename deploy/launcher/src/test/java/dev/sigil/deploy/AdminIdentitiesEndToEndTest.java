@@ -1,0 +1,270 @@
+package dev.sigil.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.TopicReader;
+import dev.sigil.contract.Topics;
+
+/**
+ * Admins are bots named in the admins table, authenticated by their bot certificate over mutual TLS (or a console
+ * session made with one) and allowed what their admin role allows; each admin write is audited with the admin.
+ */
+@ExtendWith(SigilCluster.class)
+class AdminIdentitiesEndToEndTest {
+
+    /** A request's status and JSON body. */
+    record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+        String code() {
+            return body.path("code").asText();
+        }
+    }
+
+    @Test
+    void aRequestWithoutAnAdminCertificateIsToldToLogIn(LocalCluster cluster) throws Exception {
+        Answer answer = send(cluster.anonymousHttpClient(), get(cluster, "/v1/admin/bots"));
+        assertThat(answer.status()).isEqualTo(401);
+        assertThat(answer.code()).isEqualTo("ADMIN_UNAUTHENTICATED");
+        assertThat(answer.body().path("message").asText()).contains("sigil login");
+    }
+
+    @Test
+    void aBotThatIsNoAdminIsRefusedWithTheRoleItLacks(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        String token = Bots.admin(cluster).createToken(bot, "10m");
+        AdminIdentity notAnAdmin = AdminIdentity.join(cluster.anonymousHttpClient(), cluster.url(Service.JOIN), bot, token, "1h");
+
+        Answer answer = send(cluster.httpClient(notAnAdmin), get(cluster, "/v1/admin/bots"));
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.code()).isEqualTo("ADMIN_ROLE_MISSING");
+        assertThat(answer.body().path("message").asText()).contains("'" + bot + "' is not an admin").contains("read-only");
+    }
+
+    @Test
+    void aReadOnlyAdminReadsButCannotWrite(LocalCluster cluster) throws Exception {
+        HttpClient readOnly = admin(cluster, AdminSpec.READ_ONLY);
+
+        assertThat(send(readOnly, get(cluster, "/v1/admin/bots")).status()).isEqualTo(200);
+        assertThat(send(readOnly, get(cluster, "/v1/admin/ca")).status()).isEqualTo(200);
+        Answer write = send(readOnly, post(cluster, "/v1/admin/locks", Map.of("target", "bot:nobody-" + UUID.randomUUID(), "reason", "no")));
+        assertThat(write.status()).isEqualTo(403);
+        assertThat(write.code()).isEqualTo("ADMIN_ROLE_MISSING");
+        assertThat(write.body().path("message").asText()).contains("needs the admin role bot-admin");
+    }
+
+    @Test
+    void aBotAdminWritesBotsButNotRolesTheCaAdminsOrAnAdminsBot(LocalCluster cluster) throws Exception {
+        HttpClient botAdmin = admin(cluster, AdminSpec.BOT_ADMIN);
+        String role = Bots.newBot(cluster, List.of("deploy")) + "-role"; // a role the launcher admin made
+
+        Answer bot = send(botAdmin, post(cluster, "/v1/admin/bots", Map.of("name", "by-bot-admin-" + suffix(), "roles", List.of(role))));
+        assertThat(bot.status()).as(bot.body().toString()).isEqualTo(201);
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/roles", Map.of("name", "r-" + suffix(), "logins", List.of("root")))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/ca/rotation", Map.of("phase", "init"))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/admins", Map.of("name", "x-" + suffix(), "roles", List.of("ca-admin")))));
+        // No way up through an admin's bot: a join token for it, rewriting it, a delivery of its identity, a lock.
+        String adminBot = LocalCluster.LAUNCHER_ADMIN;
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", adminBot, "ttl", "10m"))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/bots", Map.of("name", adminBot, "roles", List.of(role)))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/deliveries", Map.of("id", "steal-" + suffix(), "bot", adminBot,
+                "output", Map.of("kind", "identity"), "destination", Map.of("type", "directory", "path", "/tmp/steal")))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/locks", Map.of("target", "bot:" + adminBot, "reason", "coup"))));
+    }
+
+    @Test
+    void aCaAdminManagesAdminsAndMakesJoinTokensForAdminBots(LocalCluster cluster) throws Exception {
+        HttpClient caAdmin = admin(cluster, AdminSpec.CA_ADMIN);
+        String name = "second-admin-" + suffix();
+
+        Answer added = send(caAdmin, post(cluster, "/v1/admin/admins", Map.of("name", name, "roles", List.of("bot-admin"))));
+        assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
+        assertThat(send(caAdmin, get(cluster, "/v1/admin/admins/" + name)).body().path("roles").toString()).isEqualTo("[\"bot-admin\"]");
+        Answer token = send(caAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", LocalCluster.LAUNCHER_ADMIN, "ttl", "1m")));
+        assertThat(token.status()).as(token.body().toString()).isEqualTo(201);
+        Answer removed = send(caAdmin, HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve("/v1/admin/admins/" + name)).DELETE().build());
+        assertThat(removed.status()).as(removed.body().toString()).isEqualTo(200);
+        assertThat(send(caAdmin, get(cluster, "/v1/admin/admins/" + name)).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aLockedAdminIsRefused(LocalCluster cluster) throws Exception {
+        String name = "locked-admin-" + suffix();
+        HttpClient locked = admin(cluster, name, AdminSpec.CA_ADMIN, "1h");
+        assertThat(send(locked, get(cluster, "/v1/admin/bots")).status()).isEqualTo(200);
+
+        Bots.admin(cluster).post("/v1/admin/locks", Map.of("target", "bot:" + name, "reason", "laptop stolen"));
+        Answer refused = await().atMost(Duration.ofSeconds(20)).until(() -> send(locked, get(cluster, "/v1/admin/bots")),
+                a -> a.status() != 200);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.code()).isEqualTo("LOCKED");
+        assertThat(refused.body().path("message").asText()).contains("laptop stolen");
+    }
+
+    @Test
+    void anExpiredAdminCertificateIsRefused(LocalCluster cluster) throws Exception {
+        HttpClient shortLived = admin(cluster, "brief-admin-" + suffix(), AdminSpec.CA_ADMIN, "3s");
+        Answer refused = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(shortLived, get(cluster, "/v1/admin/bots")), a -> a.status() != 200);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.code()).isEqualTo("ADMIN_UNAUTHENTICATED");
+        assertThat(refused.body().path("message").asText()).contains("expired");
+    }
+
+    @Test
+    void aCertificateFromAnotherCaIsRefusedEvenNamingAnAdmin(LocalCluster cluster) throws Exception {
+        // Self-signed, for the launcher's own admin bot: only the CA's signature can make a certificate an admin's.
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        X500Name subject = new X500Name("CN=bot-" + LocalCluster.LAUNCHER_ADMIN);
+        X509Certificate forged = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(subject,
+                BigInteger.ONE, Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plusSeconds(3600)), subject,
+                keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        HttpClient impostor = cluster.httpClient(new AdminIdentity(LocalCluster.LAUNCHER_ADMIN, keys.getPrivate(), forged));
+
+        Answer refused = send(impostor, get(cluster, "/v1/admin/bots"));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.code()).isEqualTo("ADMIN_UNAUTHENTICATED");
+        assertThat(refused.body().path("message").asText()).contains("not issued by a CA this Sigil trusts");
+    }
+
+    @Test
+    void aConsoleLinkWorksOnceAndItsCookieWritesOnlyWithTheConsoleHeader(LocalCluster cluster) throws Exception {
+        String name = "console-admin-" + suffix();
+        HttpClient admin = admin(cluster, name, AdminSpec.BOT_ADMIN, "1h");
+        Answer link = send(admin, post(cluster, "/v1/admin/console-sessions", Map.of()));
+        assertThat(link.status()).as(link.body().toString()).isEqualTo(201);
+        String url = link.body().path("url").asText();
+        assertThat(url).startsWith("https://" + cluster.url(Service.JOIN).getRawAuthority() + "/console/#link=");
+        String secret = url.substring(url.indexOf("#link=") + 6);
+
+        HttpClient browser = cluster.anonymousHttpClient();
+        Answer opened = send(browser, post(cluster, "/console/session", Map.of("link", secret)));
+        assertThat(opened.status()).as(opened.body().toString()).isEqualTo(200);
+        assertThat(opened.body().path("admin").asText()).isEqualTo(name);
+        String setCookie = opened.raw().headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).startsWith("sigil-console=").contains("HttpOnly", "Secure", "SameSite=Strict", "Path=/");
+        long maxAge = Long.parseLong(setCookie.replaceAll(".*Max-Age=(\\d+).*", "$1"));
+        assertThat(maxAge).isBetween(3500L, 3600L);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+        Answer again = send(browser, post(cluster, "/console/session", Map.of("link", secret)));
+        assertThat(again.status()).isEqualTo(401);
+        assertThat(again.code()).isEqualTo("CONSOLE_LINK_INVALID");
+
+        Answer whoAmI = send(browser, HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve("/v1/admin/whoami")).header("Cookie", cookie).build());
+        assertThat(whoAmI.body().path("admin").asText()).isEqualTo(name);
+        assertThat(whoAmI.body().path("via").asText()).isEqualTo("console");
+        Map<String, String> lock = Map.of("target", "bot:console-locked-" + suffix(), "reason", "from the console");
+        Answer withoutHeader = send(browser, post(cluster, "/v1/admin/locks", lock, "Cookie", cookie));
+        assertThat(withoutHeader.status()).isEqualTo(403);
+        assertThat(withoutHeader.code()).isEqualTo("CONSOLE_HEADER_MISSING");
+        Answer withHeader = send(browser, post(cluster, "/v1/admin/locks", lock, "Cookie", cookie, "X-Sigil-Console", "1"));
+        assertThat(withHeader.status()).as(withHeader.body().toString()).isEqualTo(201);
+        // The session carries the admin's roles, no more: a bot-admin's console cannot write roles.
+        Answer role = send(browser, post(cluster, "/v1/admin/roles", Map.of("name", "r-" + suffix(), "logins", List.of("x")),
+                "Cookie", cookie, "X-Sigil-Console", "1"));
+        assertThat(role.code()).isEqualTo("ADMIN_ROLE_MISSING");
+        // A console session cannot make console links: that takes the certificate.
+        assertThat(send(browser, post(cluster, "/v1/admin/console-sessions", Map.of(), "Cookie", cookie, "X-Sigil-Console", "1")).status())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void everyAdminWriteIsAuditedWithTheAdminWhoMadeIt(LocalCluster cluster) throws Exception {
+        String name = "audited-admin-" + suffix();
+        HttpClient admin = admin(cluster, name, AdminSpec.BOT_ADMIN, "1h");
+        String target = "bot:audited-" + suffix();
+        assertThat(send(admin, post(cluster, "/v1/admin/locks", Map.of("target", target, "reason", "audit me"))).status()).isEqualTo(201);
+
+        JsonNode line = await().atMost(Duration.ofSeconds(20)).until(() -> auditLinesOf(cluster, name), l -> !l.isEmpty()).get(0);
+        assertThat(line.path("event").asText()).isEqualTo("admin-write");
+        assertThat(line.path("admin").asText()).isEqualTo(name);
+        assertThat(line.path("message").asText()).contains("POST /v1/admin/locks", target, "201");
+        assertThat(line.path("roles").toString()).contains("bot-admin");
+    }
+
+    private static List<JsonNode> auditLinesOf(LocalCluster cluster, String admin) {
+        List<JsonNode> lines = new ArrayList<>();
+        TopicReader.readAll(cluster.kafkaClient(), List.of(Topics.AUDIT), true, Duration.ofSeconds(20), r -> {
+            if (admin.equals(r.key()) && r.value() != null && r.value().contains("\"admin-write\"")) {
+                try {
+                    lines.add(EventJson.MAPPER.readTree(r.value()));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        return lines;
+    }
+
+    private static void assertNeedsCaAdmin(Answer answer) {
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(403);
+        assertThat(answer.code()).isEqualTo("ADMIN_ROLE_MISSING");
+        assertThat(answer.body().path("message").asText()).contains("needs the admin role ca-admin");
+    }
+
+    /** A fresh admin with the role, bootstrapped and logged in (joined as its bot); its client presents its certificate. */
+    private static HttpClient admin(LocalCluster cluster, String role) throws Exception {
+        return admin(cluster, role + "-" + suffix(), role, "1h");
+    }
+
+    private static HttpClient admin(LocalCluster cluster, String name, String role, String ttl) throws Exception {
+        AdminBootstrap.Bootstrapped bootstrapped = cluster.bootstrapAdmin(name, role);
+        return cluster.httpClient(AdminIdentity.join(cluster.anonymousHttpClient(), cluster.url(Service.JOIN), name,
+                bootstrapped.token(), ttl));
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static HttpRequest get(LocalCluster cluster, String path) {
+        return HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path)).build();
+    }
+
+    private static HttpRequest post(LocalCluster cluster, String path, Object body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body)));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request.build();
+    }
+
+    private static Answer send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        String text = response.body().strip();
+        JsonNode body = text.startsWith("{") ? EventJson.MAPPER.readTree(text)
+                : EventJson.MAPPER.createObjectNode().put("notJson", text.substring(0, Math.min(300, text.length())));
+        return new Answer(response.statusCode(), body, response);
+    }
+}

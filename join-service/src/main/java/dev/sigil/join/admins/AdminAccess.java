@@ -1,0 +1,166 @@
+package dev.sigil.join.admins;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.EventJson;
+import dev.sigil.contract.LockSpec;
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
+import dev.sigil.join.renew.CurrentIdentity;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Who may use the admin API: an admin (a bot named in {@code sigil.admins}) that presents its bot certificate over
+ * mutual TLS, or a console session made with one. The certificate must chain to a bot CA trusted now (so a CA
+ * rotation moves admins along with every other bot), be valid now, and neither the bot, its instance nor its join
+ * token may be locked; the admin must hold the role {@link AdminRules} names for the request.
+ */
+public class AdminAccess {
+    static final String CONSOLE_COOKIE = "sigil-console";
+    static final String CONSOLE_HEADER = "X-Sigil-Console";
+    private static final String LOG_IN = "present your admin certificate: run `sigil login`";
+
+    @Inject
+    AdminTable table;
+    @Inject
+    CurrentIdentity identities;
+    @Inject
+    ConsoleSessions sessions;
+    @Inject
+    CurrentAdmin current;
+
+    // readBody: a write's target bot may be named only in its body (a new bot's name, a join token's bot).
+    @ServerRequestFilter(readBody = true)
+    public Optional<Response> authorise(ContainerRequestContext request, HttpServerRequest http) {
+        String path = request.getUriInfo().getPath();
+        if (!path.equals("/v1/admin") && !path.startsWith("/v1/admin/")) {
+            return Optional.empty();
+        }
+        try {
+            String method = request.getMethod();
+            Admin admin = authenticate(request, http, method);
+            JsonNode body = body(request);
+            current.set(admin, AdminRules.target(path, body));
+            String needed = AdminRules.roleNeeded(method, path);
+            String why = "";
+            Optional<String> bot = AdminRules.botConcerned(method, path, body);
+            if (bot.isPresent() && table.admin(bot.get()).isPresent()) {
+                needed = AdminSpec.CA_ADMIN;
+                why = " (bot '" + bot.get() + "' is an admin's)";
+            }
+            if (!admin.spec().has(needed)) {
+                throw new RefusalException(403, Refusal.ADMIN_ROLE_MISSING, method + " " + path + " needs the admin role "
+                        + needed + why + "; admin '" + admin.name() + "' has " + admin.spec().roles()
+                        + ": ask a ca-admin to add the role (sigil admins add " + admin.name() + " --role " + needed + ")");
+            }
+            return Optional.empty();
+        } catch (RefusalException e) {
+            return Optional.of(refused(e));
+        }
+    }
+
+    /** The admin behind the request, by certificate or else by console cookie. */
+    private Admin authenticate(ContainerRequestContext request, HttpServerRequest http, String method) {
+        Optional<X509Certificate> certificate = clientCertificate(http);
+        if (certificate.isPresent()) {
+            CurrentIdentity.Presented presented;
+            try {
+                presented = identities.inspect(certificate.get());
+            } catch (RefusalException e) {
+                if (e.status() == 503) {
+                    throw e;
+                }
+                throw new RefusalException(401, Refusal.ADMIN_UNAUTHENTICATED, LOG_IN + " again: " + e.refusal().message());
+            }
+            return admitted(presented.bot(), presented.instance().instanceId(), presented.instance().joinToken(),
+                    Admin.CERTIFICATE, presented.certificate().getNotAfter().toInstant());
+        }
+        Cookie cookie = request.getCookies().get(CONSOLE_COOKIE);
+        if (cookie != null) {
+            ConsoleSessions.Session session = sessions.session(cookie.getValue()).orElseThrow(() -> new RefusalException(401,
+                    Refusal.ADMIN_UNAUTHENTICATED, "the console session ended or expired; open a new one with `sigil console`"));
+            // A page elsewhere cannot set this header on a request to Sigil without CORS, which Sigil never grants.
+            if (!List.of("GET", "HEAD", "OPTIONS").contains(method) && !"1".equals(request.getHeaderString(CONSOLE_HEADER))) {
+                throw new RefusalException(403, Refusal.CONSOLE_HEADER_MISSING, "a console session writes only with the header '"
+                        + CONSOLE_HEADER + ": 1', which the console sends; a request from another site cannot");
+            }
+            return admitted(session.admin(), session.instanceId(), session.joinToken(), Admin.CONSOLE, session.expires());
+        }
+        throw new RefusalException(401, Refusal.ADMIN_UNAUTHENTICATED, LOG_IN);
+    }
+
+    /** The admin as the admins table and the locks say now. */
+    Admin admitted(String bot, String instanceId, String joinToken, String via, Instant expires) {
+        AdminSpec spec = table.admin(bot).orElseThrow(() -> new RefusalException(403, Refusal.ADMIN_ROLE_MISSING,
+                "bot '" + bot + "' is not an admin and holds no admin role (read-only is the least); a ca-admin adds it "
+                        + "with `sigil admins add " + bot + " --role read-only` (POST /v1/admin/admins)"));
+        List<String> targets = new java.util.ArrayList<>(List.of(LockSpec.bot(bot)));
+        if (instanceId != null) {
+            targets.add(LockSpec.instance(instanceId));
+        }
+        if (joinToken != null) {
+            targets.add(LockSpec.joinToken(joinToken));
+        }
+        table.lockOn(targets).ifPresent(lock -> {
+            throw new RefusalException(403, Refusal.LOCKED, "admin '" + bot + "' is locked (" + lock.target() + "): "
+                    + lock.reason());
+        });
+        return new Admin(spec, instanceId, joinToken, via, expires);
+    }
+
+    private static Optional<X509Certificate> clientCertificate(HttpServerRequest http) {
+        SSLSession session = http.sslSession();
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? Optional.of(leaf) : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty(); // no certificate presented
+        }
+    }
+
+    /** The JSON body, read here and put back for the endpoint; null when there is none or it is not JSON. */
+    private static JsonNode body(ContainerRequestContext request) {
+        if (!request.hasEntity()) {
+            return null;
+        }
+        try {
+            byte[] bytes = request.getEntityStream().readAllBytes();
+            request.setEntityStream(new ByteArrayInputStream(bytes));
+            return bytes.length == 0 ? null : EventJson.MAPPER.readTree(bytes);
+        } catch (IOException | RuntimeException e) {
+            return null; // the endpoint refuses a body that is not JSON, with its own sentence
+        }
+    }
+
+    static Response refused(RefusalException e) {
+        Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(EventJson.write(e.refusal()));
+        if (e.status() == 503) {
+            builder.header("Retry-After", "2");
+        }
+        return builder.build();
+    }
+}
