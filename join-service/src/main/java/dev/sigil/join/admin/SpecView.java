@@ -10,6 +10,8 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.MalformedEventException;
 import dev.sigil.contract.Names;
@@ -77,8 +79,11 @@ public final class SpecView<T> implements AutoCloseable {
         return specs.values().stream().filter(filter).toList();
     }
 
-    /** One page of a list: {@code next} is the cursor for the following page ({@code after=}), null on the last. */
-    public record Page<T>(List<T> items, String next) {
+    /**
+     * One page of a list: {@code next} is the cursor for the following page ({@code after=}), null (written, not left
+     * out) on the last.
+     */
+    public record Page<T>(List<T> items, @JsonInclude(JsonInclude.Include.ALWAYS) String next) {
     }
 
     @Override
