@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
@@ -140,14 +143,17 @@ class AdminIdentitiesEndToEndTest {
 
     @Test
     void aCertificateFromAnotherCaIsRefusedEvenNamingAnAdmin(LocalCluster cluster) throws Exception {
-        // Self-signed, for the launcher's own admin bot: only the CA's signature can make a certificate an admin's.
+        // Self-signed, for the launcher's own admin bot, shaped like Sigil's: only the CA's signature makes it an admin's.
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair keys = generator.generateKeyPair();
         X500Name subject = new X500Name("CN=bot-" + LocalCluster.LAUNCHER_ADMIN);
         X509Certificate forged = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(subject,
                 BigInteger.ONE, Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plusSeconds(3600)), subject,
-                keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+                keys.getPublic())
+                .addExtension(new ASN1ObjectIdentifier(BotInstance.CERTIFICATE_EXTENSION_OID), false, new DERUTF8String(
+                        EventJson.write(new BotInstance(UUID.randomUUID().toString(), 1, "token", "forged"))))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
         HttpClient impostor = cluster.httpClient(new AdminIdentity(LocalCluster.LAUNCHER_ADMIN, keys.getPrivate(), forged));
 
         Answer refused = send(impostor, get(cluster, "/v1/admin/bots"));
