@@ -37,9 +37,9 @@
       el('tbody', {}, rows));
   }
 
+  /** Puts these nodes on the page in place of the last page; null stands for "nothing here". */
   function show(...nodes) {
-    const main = document.getElementById('main');
-    main.replaceChildren(...nodes);
+    document.getElementById('main').replaceChildren(...nodes.flat().filter(n => n !== null && n !== undefined));
   }
 
   function fail(error) {
@@ -373,11 +373,11 @@
     const pins = await caPins(ca);
     const audience = platform === 'circleci' ? config.organization_id : (config.audience || ca.clusterName);
     const text = snippet(platform, created, location.origin, pins.join(','), audience);
-    document.getElementById('snippet-box').replaceChildren(
+    document.getElementById('snippet-box').replaceChildren(el('div', {},
       el('h2', {}, 'Join token ', el('span', { id: 'created-token' }, created.name), ' created for bot ', created.bot),
       platform === 'token' ? el('p', {}, 'The secret is shown only now; it works once, until ' + when(created.expires) + '.') : null,
       el('pre', { id: 'snippet' }, text),
-      el('button', { type: 'button', class: 'secondary', onclick: () => navigator.clipboard && navigator.clipboard.writeText(text) }, 'Copy'));
+      el('button', { type: 'button', class: 'secondary', onclick: () => navigator.clipboard && navigator.clipboard.writeText(text) }, 'Copy')));
   }
 
   /** What to paste next, as `sigil tokens add` prints it. Built as one string and shown as text. */

@@ -16,7 +16,8 @@ public class ConsoleHeaders {
             + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     void install(@Observes Router router) {
-        router.route("/console").order(-100).handler(rc -> rc.redirect("/console/"));
+        // A regex: a plain "/console" route would match "/console/" too (Vert.x ignores a trailing slash) and loop.
+        router.routeWithRegex("^/console$").order(-100).handler(rc -> rc.redirect("/console/"));
         router.route("/console/*").order(-100).handler(rc -> {
             rc.response().putHeader("Content-Security-Policy", POLICY)
                     .putHeader("X-Content-Type-Options", "nosniff")
