@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,8 +63,6 @@ class PackagedAgentIT {
     }
 
     @Test
-    @Disabled("fails today: the agent prints java.net.ConnectException and its stack trace when join-service cannot be "
-            + "reached; enable once Agent/JoinClient say so in one 'sigil-agent: ...' line")
     void aOneshotJoinThatCannotReachSigilFailsWithAMessageNotAStackTrace() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {

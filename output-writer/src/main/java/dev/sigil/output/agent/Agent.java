@@ -170,6 +170,9 @@ public final class Agent {
             } catch (UnsafeOutputException e) {
                 System.err.println("sigil-agent: " + e.getMessage());
                 return 1;
+            } catch (java.io.IOException e) {
+                System.err.println(ioProblem(settings.joinUrl, e));
+                return 1;
             }
             return 0;
         }
@@ -240,6 +243,9 @@ public final class Agent {
             } catch (JoinClient.JoinRefusedException refused) {
                 System.err.println("sigil-agent: renewal refused (" + refused.refusal().code() + "): " + refused.refusal().message());
                 return 2;
+            } catch (java.io.IOException e) {
+                System.err.println(ioProblem(joinUrl.toString(), e));
+                return 1;
             }
             try {
                 write(result, next, destination);
@@ -249,6 +255,16 @@ public final class Agent {
             }
             return 0;
         }
+    }
+
+    /** One line for a join-service the agent could not talk to, or a file it could not write (a stack trace helps nobody in a CI log). */
+    private static String ioProblem(String joinUrl, java.io.IOException e) {
+        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (e instanceof java.nio.file.FileSystemException) {
+            return "sigil-agent: cannot write " + reason;
+        }
+        return "sigil-agent: cannot reach join-service at " + joinUrl + " (" + reason + "); check --join-url and that "
+                + "this machine can connect to it";
     }
 
     private static void write(IssueResult result, HolderKey key, Path destination) throws java.io.IOException {
