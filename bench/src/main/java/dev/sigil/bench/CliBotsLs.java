@@ -34,13 +34,16 @@ import dev.sigil.deploy.Service;
  * <li>{@code --format json}, with archive</li>
  * <li>the API alone: the same pages fetched by this (warm) JVM over an open mTLS connection, no process started</li>
  * </ul>
+ * and, to see where a run's time goes, {@code sigil --help} (a JVM start and picocli, no call) and {@code sigil bots ls
+ * --role} of a role no bot has (the identity read, the mTLS handshake and one empty page).
  * Prints median and min-max, in milliseconds.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.CliBotsLs -Dexec.args="10000 15"</pre>
  */
 public final class CliBotsLs {
     private static final String[] VARIANTS = { "sigil bots ls (launcher, with archive)", "sigil bots ls (launcher, CDS off)",
-            "sigil bots ls --format json (with archive)", "API alone: GET /v1/admin/bots pages, in-process" };
+            "sigil bots ls --format json (with archive)", "API alone: GET /v1/admin/bots pages, in-process",
+            "sigil --help (with archive)", "sigil bots ls --role <none> (one empty page)" };
 
     public static void main(String[] args) throws Exception {
         int bots = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -92,7 +95,7 @@ public final class CliBotsLs {
                     System.getProperty("java.vm.version"), Files.size(root.resolve("cli/target/sigil-cli.jar")),
                     Runtime.getRuntime().availableProcessors(), table.length());
             for (int v = 0; v < VARIANTS.length; v++) {
-                System.out.printf("  %-50s %s%n", VARIANTS[v], spread(times[v]));
+                System.out.printf("  %-52s %s%n", VARIANTS[v], spread(times[v]));
             }
             System.out.println("Reproduce: mvn -B -q -DskipTests install && mvn -q -pl bench exec:java "
                     + "-Dexec.mainClass=dev.sigil.bench.CliBotsLs -Dexec.args=\"" + bots + " " + rounds + "\"");
@@ -130,7 +133,9 @@ public final class CliBotsLs {
                 run(cli, work, off, "bots", "ls");
             }
             case 2 -> run(cli, work, env, "bots", "ls", "--format", "json");
-            default -> countApiBots(admin);
+            case 3 -> countApiBots(admin);
+            case 4 -> run(cli, work, env, "--help");
+            default -> run(cli, work, env, "bots", "ls", "--role", "no-such-role");
         }
         return (System.nanoTime() - start) / 1e6;
     }
@@ -172,7 +177,11 @@ public final class CliBotsLs {
         return String.format("%6.0f (%.0f-%.0f)", sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
     }
 
+    /** git describe of the tree, or -Dsigil.commit when it is a git archive of one. */
     private static String commit(Path root) throws Exception {
+        if (System.getProperty("sigil.commit") != null) {
+            return System.getProperty("sigil.commit");
+        }
         Process git = new ProcessBuilder("git", "-C", root.toString(), "describe", "--always", "--dirty").start();
         String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         return git.waitFor() == 0 ? out : "unknown";
