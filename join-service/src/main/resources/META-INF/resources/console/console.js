@@ -196,6 +196,8 @@
       table('instances-table', ['Instance', 'Generation#', 'Join method', 'Last join', 'Last seen', 'Host', ''], rows),
       pager(paging, route),
       rows.length ? null : el('p', { class: 'muted' }, 'No instances: this bot has not joined yet.'));
+    document.getElementById('instances-table').setAttribute('data-rendered', 'true');
+    if (window.performance && performance.mark) performance.mark('sigil-bot-rendered');
   }
 
   function lastJoin(instance) {
