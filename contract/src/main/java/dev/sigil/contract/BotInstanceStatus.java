@@ -11,8 +11,11 @@ import java.util.List;
 public record BotInstanceStatus(String bot, BotInstance instance, String lockedReason, List<Authentication> recentAuthentications) {
     public static final int RECENT = 10;
 
-    /** One join or renewal of the instance. */
-    public record Authentication(Instant at, String kind, String joinMethod, long generation, String requestId) {
+    /** One join or renewal of the instance, with the address it came from when join-service passed it on. */
+    public record Authentication(Instant at, String kind, String joinMethod, long generation, String requestId, String host) {
+        public Authentication(Instant at, String kind, String joinMethod, long generation, String requestId) {
+            this(at, kind, joinMethod, generation, requestId, null);
+        }
     }
 
     public BotInstanceStatus {

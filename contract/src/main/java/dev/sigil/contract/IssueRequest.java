@@ -12,11 +12,20 @@ import java.util.Optional;
  * own identity (for {@code publicKey}), a request may ask for outputs, each for its own public key.
  */
 public record IssueRequest(String requestId, String bot, Attestation attestation, String publicKey, Duration ttl,
-        Instant requestedAt, BotInstance renewal, List<OutputRequest> outputs) {
+        Instant requestedAt, BotInstance renewal, List<OutputRequest> outputs, String host) {
+
+    /** Without the caller's address: output-writer's deliveries, and tests. */
+    public IssueRequest(String requestId, String bot, Attestation attestation, String publicKey, Duration ttl,
+            Instant requestedAt, BotInstance renewal, List<OutputRequest> outputs) {
+        this(requestId, bot, attestation, publicKey, ttl, requestedAt, renewal, outputs, null);
+    }
+
+    /** An IP address as join-service saw the caller's (v4 or v6, no zone). */
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     public IssueRequest(String requestId, String bot, Attestation attestation, String publicKey, Duration ttl,
             Instant requestedAt) {
-        this(requestId, bot, attestation, publicKey, ttl, requestedAt, null, null);
+        this(requestId, bot, attestation, publicKey, ttl, requestedAt, null, null, null);
     }
 
     /** An OpenSSH public key line of any kind Sigil signs fits well within this. */
@@ -39,6 +48,9 @@ public record IssueRequest(String requestId, String bot, Attestation attestation
         }
         if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
             return Optional.of("ttl must be positive, like 1h or 30m");
+        }
+        if (host != null && !ADDRESS.matcher(host).matches()) {
+            return Optional.of("host must be the caller's IP address as join-service saw it");
         }
         if (outputs.size() > Names.MAX_OUTPUTS) {
             return Optional.of("it asks for " + outputs.size() + " outputs; the limit is " + Names.MAX_OUTPUTS

@@ -223,6 +223,8 @@ class AdminResourcesEndToEndTest {
         assertThat(history.findValuesAsText("kind")).containsExactly("join", "renewal");
         assertThat(history.findValuesAsText("generation")).containsExactly("1", "2");
         assertThat(history.findValuesAsText("joinMethod")).containsExactly("token", "token");
+        assertThat(history.findValuesAsText("host")).as("where each came from, as join-service saw it")
+                .containsExactly("127.0.0.1", "127.0.0.1");
         await().atMost(Duration.ofSeconds(20)).until(() -> trackedIdentities(cluster, bot), tracked -> tracked == 1);
 
         HttpResponse<String> deleted = send(admin, "DELETE", "/v1/admin/bots/" + bot, null, null);

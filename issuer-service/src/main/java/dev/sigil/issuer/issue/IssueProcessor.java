@@ -294,7 +294,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         String kind = Attestation.DELIVERY.equals(attestation.joinMethod()) ? "deliver" : request.renewal() == null ? "join"
                 : IssuancePolicy.SELF_RENEWING.contains(attestation.joinMethod()) ? "renew" : "rejoin";
         save(status.authenticated(instance, new BotInstanceStatus.Authentication(now, kind, attestation.joinMethod(),
-                instance.generation(), request.requestId())));
+                instance.generation(), request.requestId(), request.host())));
         if (request.renewal() == null && attestation.limits() != null) {
             joinCounts.put(attestation.joinToken(), String.valueOf(joinsSoFar + 1));
         }

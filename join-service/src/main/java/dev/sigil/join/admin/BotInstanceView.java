@@ -34,8 +34,11 @@ import io.quarkus.runtime.Startup;
 @Singleton
 public class BotInstanceView implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BotInstanceView.class);
-    /** Authentications kept per instance; an instance renewing every 20 minutes shows about the last 16 hours. */
-    public static final int HISTORY = 50;
+    /**
+     * Authentications kept per instance: an instance renewing every 20 minutes shows its last 6 or 7 hours, and
+     * 100,000 instances stay within a few hundred megabytes of heap.
+     */
+    public static final int HISTORY = 20;
 
     /** Sorted by {@code <bot>/<instance id>}, the list order and the paging cursor. */
     private final ConcurrentSkipListMap<String, Instance> instances = new ConcurrentSkipListMap<>();
@@ -47,14 +50,14 @@ public class BotInstanceView implements AutoCloseable {
     }
 
     /** One authentication of an instance: a join, a renewal (or a re-join with the identity it held), a delivery. */
-    public record Authentication(long generation, Instant at, String kind, String joinMethod, String requestId) {
+    public record Authentication(long generation, Instant at, String kind, String joinMethod, String host, String requestId) {
         static Authentication of(BotInstanceStatus.Authentication issued) {
             String kind = switch (String.valueOf(issued.kind())) {
                 case "renew", "rejoin" -> "renewal";
                 case "deliver" -> "delivery";
                 default -> issued.kind();
             };
-            return new Authentication(issued.generation(), issued.at(), kind, issued.joinMethod(), issued.requestId());
+            return new Authentication(issued.generation(), issued.at(), kind, issued.joinMethod(), issued.host(), issued.requestId());
         }
     }
 
@@ -63,14 +66,14 @@ public class BotInstanceView implements AutoCloseable {
      * {@code history} (on a single instance only; null in lists) is this view's longer one, oldest first.
      */
     public record Instance(String bot, String instanceId, long generation, String joinMethod, String joinToken,
-            Instant lastSeen, String lockedReason, BotInstance instance,
+            Instant lastSeen, String host, String lockedReason, BotInstance instance,
             List<BotInstanceStatus.Authentication> recentAuthentications, List<Authentication> history) {
         String name() {
             return bot + "/" + instanceId;
         }
 
         Instance withoutHistory() {
-            return new Instance(bot, instanceId, generation, joinMethod, joinToken, lastSeen, lockedReason, instance,
+            return new Instance(bot, instanceId, generation, joinMethod, joinToken, lastSeen, host, lockedReason, instance,
                     recentAuthentications, null);
         }
     }
@@ -110,9 +113,10 @@ public class BotInstanceView implements AutoCloseable {
                 Comparator.nullsFirst(Comparator.naturalOrder())));
         List<Authentication> kept = List.copyOf(history.subList(Math.max(0, history.size() - HISTORY), history.size()));
         Instant lastSeen = kept.isEmpty() ? null : kept.get(kept.size() - 1).at();
+        String host = kept.isEmpty() ? null : kept.get(kept.size() - 1).host();
         nameOfId.put(id, name);
         instances.put(name, new Instance(status.bot(), id, status.instance().generation(), status.instance().joinMethod(),
-                status.instance().joinToken(), lastSeen, status.lockedReason(), status.instance(),
+                status.instance().joinToken(), lastSeen, host, status.lockedReason(), status.instance(),
                 status.recentAuthentications(), kept));
     }
 

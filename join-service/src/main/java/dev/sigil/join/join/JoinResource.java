@@ -39,9 +39,14 @@ public class JoinResource {
     @Inject
     CurrentIdentity identities;
 
+    /** A join with no caller address to record (no HTTP request: tests). */
+    public Uni<Response> join(String body) {
+        return join(body, null);
+    }
+
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> join(String body) {
+    public Uni<Response> join(String body, @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         JoinRequest request = Responses.read(body, JoinRequest.class);
         checkTtl(request.ttl());
         String method = request.joinMethod() == null ? TokenJoinMethod.NAME : request.joinMethod();
@@ -49,8 +54,14 @@ public class JoinResource {
         rateLimits.bot(verified.bot());
         Responses.required(request.publicKey(), "publicKey");
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
-                request.publicKey(), request.ttl(), Instant.now(), previousInstance(request, verified, method), request.outputs());
+                request.publicKey(), request.ttl(), Instant.now(), previousInstance(request, verified, method), request.outputs(),
+                callerAddress(http));
         return issuer.request(issue).map(JoinResource::answer);
+    }
+
+    /** Where a join or renewal came from, for the bot instance's history (admins see it as the host). */
+    public static String callerAddress(io.vertx.core.http.HttpServerRequest http) {
+        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 
     /** The TTL a join or a renewal asks for: none (the bot's default) or a positive one; issuer-service caps it. */

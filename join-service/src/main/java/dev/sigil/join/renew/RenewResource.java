@@ -45,9 +45,14 @@ public class RenewResource {
             String requestId, List<OutputRequest> outputs) {
     }
 
+    /** A renewal with no caller address to record (no HTTP request: tests). */
+    public Uni<Response> renew(String body) {
+        return renew(body, null);
+    }
+
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> renew(String body) {
+    public Uni<Response> renew(String body, @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         RenewRequest request = Responses.read(body, RenewRequest.class);
         JoinResource.checkTtl(request.ttl());
         CurrentIdentity.Presented current = identities.inspect(request.certificate());
@@ -62,7 +67,7 @@ public class RenewResource {
         Responses.required(request.publicKey(), "publicKey");
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), bot,
                 new Attestation(instance.joinMethod(), instance.joinToken(), "challenge:" + request.challenge(), challengeExpires),
-                request.publicKey(), request.ttl(), Instant.now(), instance, request.outputs());
+                request.publicKey(), request.ttl(), Instant.now(), instance, request.outputs(), JoinResource.callerAddress(http));
         return issuer.request(issue).map(JoinResource::answer);
     }
 
