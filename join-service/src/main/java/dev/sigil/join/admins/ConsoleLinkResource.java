@@ -1,15 +1,9 @@
 package dev.sigil.join.admins;
 
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

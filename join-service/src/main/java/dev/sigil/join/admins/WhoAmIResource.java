@@ -1,25 +1,15 @@
 package dev.sigil.join.admins;
 
-import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.CookieParam;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 
-import dev.sigil.contract.Refusal;
-import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.Responses;
 
 /** {@code GET /v1/admin/whoami}: the admin a certificate or console session speaks as, with its roles. */
