@@ -230,6 +230,45 @@ class CliEndToEndTest {
     }
 
     @Test
+    void auditTailFollowsTheTrailAsJoinsHappen() throws Exception {
+        String bot = "cli-audit-" + SUFFIX;
+        Run added = sigil("bots", "add", bot, "--roles", ROLE, "--logins", "deploy").succeeded();
+        ProcessBuilder builder = new ProcessBuilder(CLI.toString(), "audit", "tail", "--format", "json");
+        builder.environment().put("HOME", home.toString());
+        builder.environment().remove("XDG_CACHE_HOME");
+        Process tail = builder.redirectErrorStream(true).start();
+        StringBuffer followed = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(tail.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null;) {
+                    followed.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                // the stream closes when the test stops the tail
+            }
+        });
+        reader.start();
+        try {
+            // Following: the recent records (the bot's creation) arrive first, the join after it is live.
+            await().atMost(Duration.ofSeconds(20)).until(() -> followed.toString().contains("\"admin\":\"" + ADMIN + "\""));
+            assertThat(followed.toString().lines().filter(l -> l.contains("\"bot\":\"" + bot + "\"") && l.contains("\"event\":\"issued\"")))
+                    .isEmpty();
+            List<String> args = new ArrayList<>(List.of(added.out().lines().filter(l -> l.startsWith("sigil-agent start"))
+                    .findFirst().orElseThrow().split(" ")));
+            args.set(0, AGENT.toString());
+            args.set(args.indexOf("./identity"), dir.resolve("identity").toString());
+            assertThat(Bots.run(args.toArray(String[]::new)).exitCode()).isZero();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(followed.toString().lines()
+                    .filter(l -> l.contains("\"bot\":\"" + bot + "\"") && l.contains("\"event\":\"issued\""))).hasSize(1));
+            assertThat(tail.isAlive()).isTrue();
+        } finally {
+            tail.descendants().forEach(ProcessHandle::destroy);
+            tail.destroy();
+            tail.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aRefusalPrintsItsCodeAndSentenceAndExitsTwo() throws Exception {
         Run refused = sigil("bots", "add", "Not A Name", "--roles", ROLE, "--no-token");
         assertThat(refused.exit()).isEqualTo(2);
