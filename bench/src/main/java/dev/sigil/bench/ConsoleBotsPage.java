@@ -55,7 +55,7 @@ import dev.sigil.deploy.Service;
  */
 public final class ConsoleBotsPage {
     private static final String[] VARIANTS = { "bots page: navigation start -> bots table rendered",
-            "bot page: navigation start -> its 10 instances rendered", "API alone: GET /v1/admin/bots?limit=100 (first page)",
+            "bot page: navigation start -> its instances rendered", "API alone: GET /v1/admin/bots?limit=100 (first page)",
             "API alone: GET /v1/admin/bots?limit=100 (last page)" };
 
     public static void main(String[] args) throws Exception {
@@ -138,6 +138,8 @@ public final class ConsoleBotsPage {
                     System.out.printf("  %-58s %s%n", VARIANTS[v], spread(times[v]));
                 }
                 System.out.printf("  %-58s %s%n", "  of which the page's own GET /v1/admin/bots (Resource Timing)", spread(browserFetch));
+                System.out.printf("  (%d instances on the bot's page; the machine's load average at the end: %s)%n", perBot,
+                        Files.readString(Path.of("/proc/loadavg")).trim());
                 System.out.println("Reproduce: mvn -B -q -DskipTests install && mvn -q -pl bench exec:java "
                         + "-Dexec.mainClass=dev.sigil.bench.ConsoleBotsPage -Dexec.args=\"" + bots + " " + perBot + " " + rounds + "\"");
             } finally {
