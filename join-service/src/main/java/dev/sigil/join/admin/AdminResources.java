@@ -54,7 +54,8 @@ import dev.sigil.join.joinmethod.JoinMethods;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin", description = "Sigil's desired state: roles, bots, join tokens, locks, leaf clusters, deliveries, bot instances")
 @APIResponse(responseCode = "400", description = "MALFORMED_REQUEST: a parameter or the body is not what the API takes; the message says which and why")
-@APIResponse(responseCode = "401", description = "UNAUTHORIZED: no admin credentials, or not valid ones")
+@APIResponse(responseCode = "401", description = "ADMIN_UNAUTHENTICATED: no admin certificate (or console session), or not a valid one; run `sigil login`")
+@APIResponse(responseCode = "403", description = "ADMIN_ROLE_MISSING: the admin's role does not allow this (the message names the role needed); LOCKED: the admin's bot or instance is locked")
 @APIResponse(responseCode = "503", description = "UNAVAILABLE: join-service could not read the resource's topic up to its end in time; retry after Retry-After")
 public class AdminResources {
     static final int DEFAULT_LIMIT = 100;
