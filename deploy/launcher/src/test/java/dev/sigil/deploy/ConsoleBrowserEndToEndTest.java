@@ -188,6 +188,26 @@ class ConsoleBrowserEndToEndTest {
     }
 
     @Test
+    void aRefusalWhoseMessageCarriesMarkupIsShownOnTheAuditPageAsText(LocalCluster cluster) throws Exception {
+        AdminClient admin = Bots.admin(cluster);
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        admin.post("/v1/admin/locks", Map.of("target", "bot:" + bot, "reason", HOSTILE));
+        try {
+            open("#audit");
+            await().atMost(WAIT).ignoreExceptions().until(() -> text("#audit-status").equals("live"));
+            // The issuer refuses the join with the lock's reason in its sentence, and audits that sentence.
+            await().atMost(WAIT).until(() -> Bots.join(cluster, admin.createToken(bot, "10m"), Bots.newPublicKey()).code(), "LOCKED"::equals);
+            WebElement refused = await().atMost(WAIT).ignoreExceptions().until(() -> rows("#audit-table").stream()
+                    .filter(r -> r.getText().contains(bot) && r.getText().contains("LOCKED")).findFirst().orElseThrow(), r -> true);
+            assertThat(refused.getText()).contains(HOSTILE);
+            assertThat(browser.findElements(By.cssSelector("#audit-table img"))).as("markup stays text").isEmpty();
+            assertThat(browser.getTitle()).isEqualTo("Sigil console");
+        } finally {
+            admin.delete("/v1/admin/locks/bot:" + bot);
+        }
+    }
+
+    @Test
     void theWizardCreatesAGithubJoinTokenAndEndsWithTheWorkflowStepToPaste(LocalCluster cluster) throws Exception {
         String bot = Bots.newBot(cluster, List.of("deploy"));
         String name = "gh-" + UUID.randomUUID().toString().substring(0, 8);
