@@ -10,9 +10,11 @@ import dev.sigil.cli.audit.ConsoleCommand;
 import dev.sigil.cli.bots.BotsCommand;
 import dev.sigil.cli.bots.TokensCommand;
 import dev.sigil.cli.ca.CaCommand;
+import dev.sigil.cli.ca.LeafClustersCommand;
 import dev.sigil.cli.fleet.DeliveriesCommand;
 import dev.sigil.cli.fleet.FleetCommand;
 import dev.sigil.cli.fleet.InstancesCommand;
+import dev.sigil.cli.identity.AdminsCommand;
 import dev.sigil.cli.identity.LoginCommand;
 import dev.sigil.cli.identity.StatusCommand;
 import dev.sigil.output.agent.JoinClient.JoinRefusedException;
@@ -33,11 +35,12 @@ import picocli.CommandLine.ScopeType;
  * identity, join-service unreachable).
  */
 @Command(name = "sigil", mixinStandardHelpOptions = true, versionProvider = Sigil.Version.class,
-        description = "Sigil's admin CLI: bots, join tokens, roles, locks, bot instances, deliveries, fleet health, CAs "
-                + "and the audit trail. Log in first: sigil login --join-url URL --ca-pin PIN --token SECRET.",
+        description = "Sigil's admin CLI: bots, join tokens, roles, locks, bot instances, deliveries, fleet health, CAs, "
+                + "leaf clusters, admins and the audit trail. Log in first: sigil login --join-url URL --ca-pin PIN --token SECRET.",
         subcommands = { LoginCommand.class, StatusCommand.class, BotsCommand.class, TokensCommand.class,
                 RolesCommand.class, LocksCommand.class, InstancesCommand.class, DeliveriesCommand.class,
-                FleetCommand.class, CaCommand.class, AuditCommand.class, ConsoleCommand.class })
+                FleetCommand.class, CaCommand.class, LeafClustersCommand.class, AdminsCommand.class, AuditCommand.class,
+                ConsoleCommand.class })
 public final class Sigil {
     public static final int REFUSED = 2;
     public static final int FAILED = 1;
