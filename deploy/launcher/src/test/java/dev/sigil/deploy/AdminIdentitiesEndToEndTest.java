@@ -103,6 +103,27 @@ class AdminIdentitiesEndToEndTest {
     }
 
     @Test
+    void aBodyThatIsNotUtf8CannotSlipAWriteForAnAdminsBotPastTheCaAdminRule(LocalCluster cluster) throws Exception {
+        HttpClient botAdmin = admin(cluster, AdminSpec.BOT_ADMIN);
+        String victim = adminBot(cluster, botAdmin);
+        String tokensBefore = send(botAdmin, get(cluster, "/v1/admin/tokens?bot=" + victim)).body().path("items").toString();
+        String botBefore = send(botAdmin, get(cluster, "/v1/admin/bots/" + victim)).body().toString();
+        String delivery = "steal-" + suffix();
+
+        // A 0xFF byte in a field the endpoint ignores: the endpoint reads it as U+FFFD, and so must the access check.
+        assertNeedsCaAdmin(send(botAdmin, postWithByteFF(cluster, "/v1/admin/tokens", Map.of("bot", victim, "joinMethod", "token", "ttl", "720h"))));
+        assertNeedsCaAdmin(send(botAdmin, postWithByteFF(cluster, "/v1/admin/deliveries", Map.of("id", delivery, "bot", victim,
+                "output", Map.of("kind", "identity"), "destination", Map.of("type", "directory", "path", "/tmp/" + delivery)))));
+        assertNeedsCaAdmin(send(botAdmin, postWithByteFF(cluster, "/v1/admin/locks", Map.of("target", "bot:" + victim, "reason", "coup"))));
+        assertNeedsCaAdmin(send(botAdmin, postWithByteFF(cluster, "/v1/admin/bots", Map.of("name", victim, "roles", List.of("nothing")))));
+
+        assertThat(send(botAdmin, get(cluster, "/v1/admin/tokens?bot=" + victim)).body().path("items").toString()).isEqualTo(tokensBefore);
+        assertThat(send(botAdmin, get(cluster, "/v1/admin/deliveries/" + delivery)).status()).isEqualTo(404);
+        assertThat(send(botAdmin, get(cluster, "/v1/admin/locks/bot:" + victim)).status()).isEqualTo(404);
+        assertThat(send(botAdmin, get(cluster, "/v1/admin/bots/" + victim)).body().toString()).isEqualTo(botBefore);
+    }
+
+    @Test
     void aCaAdminManagesAdminsAndMakesJoinTokensForAdminBots(LocalCluster cluster) throws Exception {
         HttpClient caAdmin = admin(cluster, AdminSpec.CA_ADMIN);
         String name = "second-admin-" + suffix();
@@ -230,6 +251,33 @@ class AdminIdentitiesEndToEndTest {
             }
         });
         return lines;
+    }
+
+    /** A fresh ca-admin (the victim) that join-service already knows as an admin; it never logs in. */
+    private static String adminBot(LocalCluster cluster, HttpClient reader) throws Exception {
+        String name = "victim-admin-" + suffix();
+        cluster.bootstrapAdmin(name, AdminSpec.CA_ADMIN);
+        await().atMost(Duration.ofSeconds(20)).until(() -> send(reader, get(cluster, "/v1/admin/admins/" + name)).status() == 200
+                && send(reader, get(cluster, "/v1/admin/bots/" + name)).status() == 200);
+        return name;
+    }
+
+    /** {@code body} as JSON with one more field, {@code "x"}, whose value is the single byte 0xFF: not UTF-8. */
+    private static HttpRequest postWithByteFF(LocalCluster cluster, String path, Map<String, Object> body) {
+        Map<String, Object> withX = new java.util.LinkedHashMap<>(body);
+        withX.put("x", "@@");
+        byte[] json = EventJson.write(withX).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < json.length; i++) {
+            if (json[i] == '@' && json[i + 1] == '@') {
+                bytes.write(0xFF);
+                i++;
+            } else {
+                bytes.write(json[i]);
+            }
+        }
+        return HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build();
     }
 
     private static void assertNeedsCaAdmin(Answer answer) {

@@ -2,6 +2,7 @@ package dev.sigil.join.admins;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -39,6 +40,7 @@ public class AdminAccess {
     static final String CONSOLE_COOKIE = "sigil-console";
     static final String CONSOLE_HEADER = "X-Sigil-Console";
     private static final String LOG_IN = "present your admin certificate: run `sigil login`";
+    private static final java.util.Set<String> READS = java.util.Set.of("GET", "HEAD", "OPTIONS");
 
     @Inject
     AdminTable table;
@@ -59,7 +61,7 @@ public class AdminAccess {
         try {
             String method = request.getMethod();
             Admin admin = authenticate(request, http, method);
-            JsonNode body = body(request);
+            JsonNode body = body(request, method);
             current.set(admin, AdminRules.target(path, body));
             String needed = AdminRules.roleNeeded(method, path);
             String why = "";
@@ -141,19 +143,46 @@ public class AdminAccess {
         }
     }
 
-    /** The JSON body, read here and put back for the endpoint; null when there is none or it is not JSON. */
-    private static JsonNode body(ContainerRequestContext request) {
+    /**
+     * The JSON body, read here and put back for the endpoint; null when there is none (or, for a read, when it is not
+     * JSON). It is parsed as exactly the text the endpoint gets (the bytes as UTF-8, the endpoints' charset), and a write
+     * whose body this cannot parse, or parses ambiguously, is refused: the admin-bot rule must see what the endpoint sees.
+     */
+    static JsonNode body(ContainerRequestContext request, String method) {
         if (!request.hasEntity()) {
             return null;
         }
+        boolean read = READS.contains(method);
         try {
             byte[] bytes = request.getEntityStream().readAllBytes();
             request.setEntityStream(new ByteArrayInputStream(bytes));
-            return bytes.length == 0 ? null : EventJson.MAPPER.readTree(bytes);
+            MediaType type = request.getMediaType();
+            String charset = type == null ? null : type.getParameters().get(MediaType.CHARSET_PARAMETER);
+            if (charset != null && !charset.equalsIgnoreCase("utf-8") && !read) {
+                throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "an admin request body must be UTF-8 JSON; got charset "
+                        + dev.sigil.contract.Names.printable(charset));
+            }
+            return bytes.length == 0 ? null : parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            return null; // the endpoint refuses a body that is not JSON, with its own sentence
+            if (read) {
+                return null;
+            }
+            if (e instanceof RefusalException refusal) {
+                throw refusal;
+            }
+            throw new RefusalException(400, Refusal.MALFORMED_REQUEST, "the request body is not valid JSON (one object, "
+                    + "each field once, UTF-8)");
         }
     }
+
+    /** Strict: a duplicate field or text after the value could read differently here and in the endpoint. */
+    static JsonNode parse(String text) throws IOException {
+        return STRICT.readTree(text);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT = EventJson.MAPPER.reader()
+            .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static Response refused(RefusalException e) {
         Response.ResponseBuilder builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
