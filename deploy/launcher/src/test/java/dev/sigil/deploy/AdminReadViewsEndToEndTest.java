@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.sigil.contract.AdminSpec;
 import dev.sigil.contract.EventJson;
 
 /**
@@ -61,6 +62,51 @@ class AdminReadViewsEndToEndTest {
             assertThat(seen.toString()).doesNotContain("\"bot\":\"" + first + "\"");
         } finally {
             stream.body().close();
+        }
+    }
+
+    @Test
+    void anAdminFollowsInAtMostFourStreamsAndItsStreamsEndOnceItIsLocked(LocalCluster cluster) throws Exception {
+        String name = "follower-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        AdminBootstrap.Bootstrapped bootstrapped = cluster.bootstrapAdmin(name, AdminSpec.READ_ONLY);
+        java.net.http.HttpClient follower = cluster.httpClient(AdminIdentity.join(cluster.anonymousHttpClient(),
+                cluster.url(Service.JOIN), name, bootstrapped.token(), "1h"));
+        java.net.http.HttpRequest follow = Bots.admin(cluster).request("/v1/admin/audit?follow=true&limit=0").GET().build();
+        List<StringBuffer> seen = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        List<HttpResponse<Stream<String>>> streams = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<Stream<String>> stream = follower.send(follow, HttpResponse.BodyHandlers.ofLines());
+                assertThat(stream.statusCode()).isEqualTo(200);
+                streams.add(stream);
+                StringBuffer lines = new StringBuffer();
+                seen.add(lines);
+                Thread reader = new Thread(() -> {
+                    try {
+                        stream.body().forEach(l -> lines.append(l).append('\n'));
+                        ended.incrementAndGet();
+                    } catch (java.io.UncheckedIOException closedByTheTest) {
+                        // the test closes what the server did not end
+                    }
+                }, "audit-follower-" + i);
+                reader.setDaemon(true);
+                reader.start();
+            }
+            HttpResponse<String> fifth = follower.send(follow, HttpResponse.BodyHandlers.ofString());
+            assertThat(fifth.statusCode()).as(fifth.body()).isEqualTo(429);
+            assertThat(fifth.body()).contains("RATE_LIMITED").contains("the most one admin may");
+
+            Bots.admin(cluster).post("/v1/admin/locks", Map.of("target", "bot:" + name, "reason", "left the team"));
+            await().atMost(Duration.ofSeconds(40)).until(() -> ended.get() == 4);
+            seen.forEach(lines -> assertThat(lines.toString()).contains(": the stream ends: LOCKED"));
+            // Nothing after the lock reached the locked admin, though admins kept writing.
+            String after = Bots.newBot(cluster, List.of("deploy"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> Bots.admin(cluster).get("/v1/admin/audit?limit=50").toString()
+                    .contains(after));
+            seen.forEach(lines -> assertThat(lines.toString()).doesNotContain(after));
+        } finally {
+            streams.forEach(s -> s.body().close());
         }
     }
 

@@ -1,9 +1,13 @@
 package dev.sigil.join.audit;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -19,8 +23,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.Refusal;
+import dev.sigil.join.admins.Admin;
+import dev.sigil.join.admins.AdminStanding;
+import dev.sigil.join.admins.CurrentAdmin;
 import dev.sigil.join.api.RefusalException;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 
 /**
@@ -31,12 +39,18 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 @Path("/v1/admin/audit")
 public class AuditResource {
     static final int DEFAULT_LIMIT = 100;
-    /** Each follower is a live HTTP stream: enough for every admin, too few to exhaust the replica. */
-    static final int MAX_FOLLOWERS = 64;
+    /** Lines held for a follower that reads slower than they come; past that its stream ends. */
+    static final int BUFFERED = 2 * AuditTrail.KEPT;
     static final Duration KEEPALIVE = Duration.ofSeconds(15);
 
     @Inject
     AuditTrail trail;
+    @Inject
+    FollowerSlots slots;
+    @Inject
+    CurrentAdmin current;
+    @Inject
+    AdminStanding standing;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -58,19 +72,42 @@ public class AuditResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> follow(@QueryParam("limit") Integer limit, @Context Sse sse) {
-        int n = limit == null ? DEFAULT_LIMIT : checked(limit);
-        if (trail.followers() >= MAX_FOLLOWERS) {
-            throw new RefusalException(503, Refusal.UNAVAILABLE, "this join-service replica already streams the audit "
-                    + "trail to " + MAX_FOLLOWERS + " followers; try again later or ask another replica");
-        }
-        Multi<OutboundSseEvent> lines = Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
-            Runnable stop = trail.follow(n, line -> emitter.emit(sse.newEventBuilder().data(line).build()));
-            emitter.onTermination(stop);
-        }, BackPressureStrategy.BUFFER);
-        // A comment now and then: proxies keep the stream open, and a closed one is noticed when writing fails.
-        Multi<OutboundSseEvent> keepalive = Multi.createFrom().ticks().every(KEEPALIVE)
-                .map(tick -> sse.newEventBuilder().comment("keepalive").build());
-        return Multi.createBy().merging().streams(lines, keepalive);
+        int n = checked(limit);
+        Admin admin = current.get().orElseThrow();
+        Runnable giveBack = slots.take(admin.name());
+        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
+            // The admin was checked when the stream began; it is checked again before each line and at each keepalive,
+            // and the stream ends when the admin is removed or locked, or its certificate or console session ends.
+            Runnable end = () -> standing.lapsed(admin, Instant.now()).ifPresent(why -> {
+                emitter.emit(sse.newEventBuilder().comment("the stream ends: " + why).build());
+                emitter.complete();
+            });
+            Runnable stop = trail.follow(n, line -> {
+                end.run();
+                if (!emitter.isCancelled()) {
+                    emitter.emit(sse.newEventBuilder().data(line).build());
+                }
+            });
+            ScheduledExecutorService pool = Infrastructure.getDefaultWorkerPool();
+            // A comment now and then: proxies keep the stream open, and a closed one is noticed when writing fails.
+            ScheduledFuture<?> keepalive = pool.scheduleAtFixedRate(() -> {
+                end.run();
+                if (!emitter.isCancelled()) {
+                    emitter.emit(sse.newEventBuilder().comment("keepalive").build());
+                }
+            }, KEEPALIVE.toMillis(), KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> expiry = pool.schedule(end,
+                    Math.max(0, Duration.between(Instant.now(), admin.expires()).toMillis()), TimeUnit.MILLISECONDS);
+            emitter.onTermination(() -> {
+                stop.run();
+                keepalive.cancel(false);
+                expiry.cancel(false);
+                giveBack.run();
+            });
+        }, BackPressureStrategy.ERROR)
+                // A reader that falls this far behind is dropped rather than held in memory.
+                .onOverflow().buffer(BUFFERED)
+                .onTermination().invoke(giveBack);
     }
 
     private static int checked(Integer limit) {
