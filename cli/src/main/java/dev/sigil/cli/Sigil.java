@@ -36,7 +36,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "sigil", mixinStandardHelpOptions = true, versionProvider = Sigil.Version.class,
         description = "Sigil's admin CLI: bots, join tokens, roles, locks, bot instances, deliveries, fleet health, CAs, "
-                + "leaf clusters, admins and the audit trail. Log in first: sigil login --join-url URL --ca-pin PIN --token SECRET.",
+                + "leaf clusters, admins and the audit trail. Log in first: sigil login --join-url URL --ca-pin PIN --token-file FILE.",
         subcommands = { LoginCommand.class, StatusCommand.class, BotsCommand.class, TokensCommand.class,
                 RolesCommand.class, LocksCommand.class, InstancesCommand.class, DeliveriesCommand.class,
                 FleetCommand.class, CaCommand.class, LeafClustersCommand.class, AdminsCommand.class, AuditCommand.class,

@@ -102,7 +102,7 @@ public final class AdminIdentity {
             return new AdminIdentity(dir, profile, Files.readString(dir.resolve(CERTIFICATE)), Files.readString(dir.resolve(KEY)));
         } catch (NoSuchFileException e) {
             throw new IOException("not logged in (no identity in " + dir + "): run sigil login --join-url URL --ca-pin PIN "
-                    + "--token SECRET with the join token your Sigil admin (or ./sigil admin bootstrap) gave you");
+                    + "--token-file FILE with the join token your Sigil admin (or ./sigil admin bootstrap) gave you");
         }
     }
 

@@ -60,13 +60,20 @@ public final class AdminsCommand {
             }
             AdminIdentity.Profile p = AdminIdentity.current().profile();
             System.out.println("Admin " + name + " created with role " + Table.text(admin.path("roles")) + ".");
-            System.out.println("Their one-time join token is valid until " + token.path("expires").asText()
-                    + "; they log in with:\n");
+            // The secret goes on a line of its own: on the login command line it would stay in shell history and /proc.
+            System.out.println("Their one-time join token (a secret; hand it over privately) is valid until "
+                    + token.path("expires").asText() + ":\n");
+            System.out.println("  " + token.path("token").asText() + "\n");
+            System.out.println("They save it in a file only they can read, " + TOKEN_FILE + " (umask 077; cat > " + TOKEN_FILE
+                    + "), and log in with:\n");
             System.out.println("sigil login --join-url " + p.joinUrl() + " --ca-pin " + String.join(",", p.caPins())
-                    + " --token " + token.path("token").asText());
+                    + " --token-file " + TOKEN_FILE);
             return 0;
         }
     }
+
+    /** Where the printed login line reads the token from. */
+    static final String TOKEN_FILE = "sigil-login-token";
 
     private static boolean absent(AdminApi api, String path) throws Exception {
         try {

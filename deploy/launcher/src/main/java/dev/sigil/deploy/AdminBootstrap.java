@@ -15,10 +15,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.BotInstanceStatus;
 import dev.sigil.contract.BotSpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.JoinTokenSpec;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.RoleSpec;
+import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 
 /**
@@ -37,9 +40,18 @@ public final class AdminBootstrap {
 
     /** A bootstrapped admin and its one-time join token's secret. */
     public record Bootstrapped(String name, String role, String token, Instant tokenExpires) {
-        /** What the admin runs to log in (helper C's CLI). */
+        /** The file {@link #loginCommand} reads the token from: a secret on a command line stays in shell history and /proc. */
+        public static final String TOKEN_FILE = "sigil-login-token";
+
+        /** What the admin runs to log in once the token is saved in {@link #TOKEN_FILE} (see {@link #loginLines}). */
         public String loginCommand(URI joinUrl, String caPin) {
-            return "sigil login --join-url " + joinUrl + " --ca-pin " + caPin + " --token " + token;
+            return "sigil login --join-url " + joinUrl + " --ca-pin " + caPin + " --token-file " + TOKEN_FILE;
+        }
+
+        /** How to log in, for a person: the secret on a line of its own, then the command that reads it from a file. */
+        public String loginLines(URI joinUrl, String caPin) {
+            return "The one-time join token (a secret):\n  " + token + "\nSave it in a file only you can read, "
+                    + TOKEN_FILE + " (umask 077; cat > " + TOKEN_FILE + "), then run:\n  " + loginCommand(joinUrl, caPin);
         }
     }
 
@@ -58,6 +70,9 @@ public final class AdminBootstrap {
         Map<String, Object> settings = new java.util.HashMap<>(kafkaClient);
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
+            if (!isAdmin(kafkaClient, name)) {
+                startClean(kafkaClient, producer, name);
+            }
             // In this order: whatever reads the token finds its bot and role already written.
             send(producer, Topics.ROLES, ROLE, new RoleSpec(ROLE, List.of(LOGIN), null));
             send(producer, Topics.BOTS, name, new BotSpec(name, List.of(ROLE), Map.of(), null));
@@ -66,6 +81,47 @@ public final class AdminBootstrap {
             send(producer, Topics.JOIN_TOKENS, tokenName, new JoinTokenSpec(tokenName, name, "token", expires, null, null));
         }
         return new Bootstrapped(name, adminRole, secret, expires);
+    }
+
+    /** The reason on the lock of each instance a bot had before it was made an admin (as the admin API writes it). */
+    static final String MADE_AN_ADMIN = "instance from before the bot was made an admin";
+
+    private static boolean isAdmin(Map<String, Object> kafkaClient, String name) {
+        return latest(kafkaClient, Topics.ADMINS).get(name) != null;
+    }
+
+    /**
+     * As the admin API does when a bot becomes an admin: the join tokens and instances it had are of no admin's making
+     * (a bot-admin may have made them), so its tokens are deleted and its instances locked before it is made one.
+     */
+    private static void startClean(Map<String, Object> kafkaClient, KafkaProducer<String, String> producer, String name) {
+        latest(kafkaClient, Topics.JOIN_TOKENS).forEach((key, value) -> {
+            if (value != null && name.equals(readOrNull(value, JoinTokenSpec.class, JoinTokenSpec::bot))) {
+                sendRaw(producer, Topics.JOIN_TOKENS, key, null);
+            }
+        });
+        latest(kafkaClient, Topics.BOT_INSTANCES).forEach((key, value) -> {
+            BotInstanceStatus status = value == null ? null : readOrNull(value, BotInstanceStatus.class, s -> s);
+            if (status != null && name.equals(status.bot()) && status.instance() != null) {
+                String target = LockSpec.instance(status.instance().instanceId());
+                send(producer, Topics.LOCKS, target, new LockSpec(target, MADE_AN_ADMIN, null));
+            }
+        });
+    }
+
+    /** Each key's latest value on a compacted topic (null: deleted). */
+    private static Map<String, String> latest(Map<String, Object> kafkaClient, String topic) {
+        Map<String, String> latest = new java.util.HashMap<>();
+        TopicReader.readAll(kafkaClient, List.of(topic), true, Duration.ofSeconds(30), r -> latest.put(r.key(), r.value()));
+        return latest;
+    }
+
+    private static <T, R> R readOrNull(String json, Class<T> type, java.util.function.Function<T, R> field) {
+        try {
+            return field.apply(EventJson.read(json, type));
+        } catch (RuntimeException e) {
+            return null; // not ours to judge here: join-service skips it too
+        }
     }
 
     /** As join-service names a token: the hex SHA-256 of its secret, so topics never hold the secret. */
@@ -79,8 +135,12 @@ public final class AdminBootstrap {
     }
 
     private static void send(KafkaProducer<String, String> producer, String topic, String key, Object value) {
+        sendRaw(producer, topic, key, EventJson.write(value));
+    }
+
+    private static void sendRaw(KafkaProducer<String, String> producer, String topic, String key, String value) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, EventJson.write(value))).get();
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not write " + topic + " (is this the operator's bus identity?): "
                     + e.getCause().getMessage(), e.getCause());

@@ -67,8 +67,8 @@ final class AdminCommand {
             Map<String, Object> client = BusIdentity.client(kafka, identity);
             AdminBootstrap.Bootstrapped admin = AdminBootstrap.bootstrap(client, name, role, parse(ttl));
             System.out.println("Admin '" + admin.name() + "' (" + admin.role() + ") is bootstrapped; the token works once, until "
-                    + admin.tokenExpires() + ". Log in with:");
-            System.out.println("  " + admin.loginCommand(join, pin));
+                    + admin.tokenExpires() + ".");
+            System.out.println(admin.loginLines(join, pin));
             return 0;
         }
 

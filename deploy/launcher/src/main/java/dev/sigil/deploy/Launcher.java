@@ -108,8 +108,8 @@ public final class Launcher {
     /** Bootstraps the first admin and prints how to log in as it: the admin API takes no shared secret. */
     static void printLogin(LocalCluster cluster, String admin) {
         AdminBootstrap.Bootstrapped first = cluster.bootstrapAdmin(admin, dev.sigil.contract.AdminSpec.CA_ADMIN);
-        System.out.println("Admin '" + first.name() + "' (ca-admin) is bootstrapped; log in within 1 h (the token works once) with:");
-        System.out.println("  " + first.loginCommand(cluster.url(Service.JOIN), cluster.caPin()));
+        System.out.println("Admin '" + first.name() + "' (ca-admin) is bootstrapped; log in within 1 h (the token works once).");
+        System.out.println(first.loginLines(cluster.url(Service.JOIN), cluster.caPin()));
     }
 
     @Command(name = "up", description = "Start Sigil and keep it running until Ctrl-C.")

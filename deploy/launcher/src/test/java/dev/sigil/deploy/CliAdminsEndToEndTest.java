@@ -74,8 +74,18 @@ class CliAdminsEndToEndTest {
         assertThat(row).contains(AdminSpec.BOT_ADMIN);
         assertThat(api.get("/v1/admin/admins/" + name).path("roles").toString()).isEqualTo("[\"bot-admin\"]");
 
-        // The printed line, run as printed in the new admin's own HOME.
-        logInWith(newHome, List.of(login.substring("sigil ".length()).split(" ")));
+        // The secret is printed on a line of its own, never on the command line (shell history, /proc).
+        List<String> lines = added.out().lines().toList();
+        int tokenAt = lines.indexOf(lines.stream().filter(l -> l.startsWith("Their one-time join token")).findFirst()
+                .orElseThrow(() -> new AssertionError("no token line in:\n" + added.out())));
+        String secret = lines.subList(tokenAt + 1, lines.size()).stream().map(String::strip).filter(l -> !l.isEmpty())
+                .findFirst().orElseThrow();
+        assertThat(login).doesNotContain(secret).doesNotContain("--token ").contains("--token-file sigil-login-token");
+
+        // The printed line, run as printed in the new admin's own HOME, with the token saved in the file it names.
+        Path tokenFile = newHome.resolve("sigil-login-token");
+        java.nio.file.Files.writeString(tokenFile, secret + "\n");
+        logInWith(newHome, List.of(login.substring("sigil ".length()).replace("sigil-login-token", tokenFile.toString()).split(" ")));
         JsonNode whoami = sigil(newHome, "status", "--format", "json").succeeded().json().path("whoami");
         assertThat(whoami.path("admin").asText()).isEqualTo(name);
         assertThat(whoami.path("roles").toString()).isEqualTo("[\"bot-admin\"]");

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.RequestGuards;
 
 /**
@@ -27,6 +29,8 @@ import dev.sigil.join.api.RequestGuards;
 public class ConsoleSessions {
     public static final Duration LINK_LIFE = Duration.ofSeconds(60);
     public static final Duration SESSION_LIFE = Duration.ofHours(1);
+    /** Links not used yet, per admin: plenty for a person, and a looping script cannot fill this replica's memory. */
+    public static final int MAX_LIVE_LINKS = 5;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A link not used yet, for the admin who asked for it. */
@@ -55,8 +59,14 @@ public class ConsoleSessions {
     }
 
     /** A new one-time link secret for the admin. */
-    public String newLink(Admin admin) {
+    public synchronized String newLink(Admin admin) {
         sweep();
+        long live = links.values().stream().filter(l -> l.admin().equals(admin.name())).count();
+        if (live >= MAX_LIVE_LINKS) {
+            throw new RefusalException(429, Refusal.RATE_LIMITED, "admin '" + admin.name() + "' has " + live
+                    + " console links not used yet, the most there may be; open one of them, or wait "
+                    + LINK_LIFE.toSeconds() + " s for them to expire");
+        }
         String secret = secret();
         Instant now = clock.instant();
         links.put(key(secret), new Link(digest(secret), admin.name(), admin.instanceId(), admin.joinToken(),

@@ -1,6 +1,7 @@
 package dev.sigil.join.admins;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.Refusal;
+import dev.sigil.join.api.RefusalException;
 
 class ConsoleSessionsTest {
     private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -60,6 +63,30 @@ class ConsoleSessionsTest {
         sessions.end(opened.secret());
         assertThat(sessions.session(opened.secret())).isEmpty();
         assertThat(sessions.exchange("not-a-link")).isEmpty();
+    }
+
+    @Test
+    void anAdminHasAtMostFiveUnusedLinksAndUsingOrOutlivingOneMakesRoom() {
+        Admin alice = admin(Duration.ofHours(8));
+        List<String> links = new java.util.ArrayList<>();
+        for (int i = 0; i < ConsoleSessions.MAX_LIVE_LINKS; i++) {
+            links.add(sessions.newLink(alice));
+        }
+        assertThatThrownBy(() -> sessions.newLink(alice)).isInstanceOfSatisfying(RefusalException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            assertThat(e.refusal().code()).isEqualTo(Refusal.RATE_LIMITED);
+            assertThat(e.refusal().message()).contains("alice").contains("console links not used yet");
+        });
+        Admin bob = new Admin(new AdminSpec("bob", List.of(AdminSpec.BOT_ADMIN)), "instance-2", "token-2", Admin.CERTIFICATE,
+                clock.instant().plus(Duration.ofHours(8)));
+        assertThat(sessions.newLink(bob)).as("the cap is per admin").isNotEmpty();
+
+        assertThat(sessions.exchange(links.get(0))).isPresent();
+        assertThat(sessions.newLink(alice)).as("a used link frees its place").isNotEmpty();
+        clock.advance(ConsoleSessions.LINK_LIFE);
+        for (int i = 0; i < ConsoleSessions.MAX_LIVE_LINKS; i++) {
+            assertThat(sessions.newLink(alice)).as("expired links free theirs").isNotEmpty();
+        }
     }
 
     private Admin admin(Duration certificateLeft) {
