@@ -101,12 +101,30 @@
       const secret = decodeURIComponent(hash.slice('#link='.length));
       // The secret leaves the address bar and the history at once; it works only once anyway.
       history.replaceState(null, '', location.pathname + '#bots');
-      await api('POST', '/console/session', { link: secret });
+      // A link opened while signed in would silently swap the session (a page elsewhere can open one it made):
+      // the admin says so first.
+      const current = await api('GET', '/v1/admin/whoami').then(r => r.json, () => null);
+      if (!current || await confirmSwitch(current)) {
+        await api('POST', '/console/session', { link: secret });
+      }
     }
     const me = (await api('GET', '/v1/admin/whoami')).json;
     document.getElementById('whoami').textContent = me.admin + ' (' + (me.roles || []).join(', ') + ')';
     document.getElementById('logout').hidden = false;
     return me;
+  }
+
+  /** Resolves true if the admin chooses to replace the session it has with the one the link opens. */
+  function confirmSwitch(current) {
+    return new Promise(resolve => {
+      show(el('h1', {}, 'Sign in again?'),
+        el('p', { id: 'switch-question' }, 'This browser is signed in as ', el('b', { id: 'switch-current' }, current.admin),
+          '. The link you opened signs it in as the admin who made the link, ending that session. Sign in with the link?'),
+        el('p', {},
+          el('button', { type: 'button', id: 'switch-session', onclick: () => resolve(true) }, 'Sign in with the link'), ' ',
+          el('button', { type: 'button', class: 'secondary', id: 'keep-session', onclick: () => resolve(false) },
+            'Stay signed in as ' + current.admin)));
+    });
   }
 
   async function signOut() {

@@ -258,6 +258,23 @@ class ConsoleBrowserEndToEndTest {
                 .doesNotContain(" onclick=").doesNotContain(" onload=");
     }
 
+    @Test
+    void aLinkOpenedWhileSignedInAsksBeforeReplacingTheSession(LocalCluster cluster) throws Exception {
+        String admin = adminName();
+        String link = Bots.admin(cluster).post("/v1/admin/console-sessions", Map.of()).path("url").asText();
+        // A fresh load, as when a link is opened from elsewhere (only the hash changing would not reload the page).
+        browser.get(link.replace("/console/#", "/console/?load=" + UUID.randomUUID() + "#"));
+        WebElement question = await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("switch-question")),
+                e -> e.isDisplayed());
+        assertThat(question.getText()).contains("signed in as " + admin);
+        assertThat(browser.getCurrentUrl()).as("the secret leaves the address bar").doesNotContain("link=");
+
+        browser.findElement(By.id("switch-session")).click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElement(By.id("bots-table")).isDisplayed());
+        assertThat(adminName()).isEqualTo(admin);
+        assertThat(browser.findElement(By.id("error")).isDisplayed()).as("the link was exchanged once, without error").isFalse();
+    }
+
     private static String adminName() {
         return text("#whoami").replaceAll(" \\(.*", "");
     }
