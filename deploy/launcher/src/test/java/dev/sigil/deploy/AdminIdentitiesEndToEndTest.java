@@ -124,6 +124,122 @@ class AdminIdentitiesEndToEndTest {
     }
 
     @Test
+    void aBotAdminCannotReachAnAdminsInstanceTokenOrDeliveryByItsId(LocalCluster cluster) throws Exception {
+        HttpClient botAdmin = admin(cluster, AdminSpec.BOT_ADMIN);
+        HttpClient caAdmin = admin(cluster, AdminSpec.CA_ADMIN);
+        String victim = "reached-admin-" + suffix();
+        AdminBootstrap.Bootstrapped bootstrapped = cluster.bootstrapAdmin(victim, AdminSpec.CA_ADMIN);
+        HttpClient victimClient = cluster.httpClient(AdminIdentity.join(cluster.anonymousHttpClient(), cluster.url(Service.JOIN),
+                victim, bootstrapped.token(), "1h"));
+        assertThat(send(victimClient, get(cluster, "/v1/admin/bots")).status()).isEqualTo(200);
+        String instance = await().atMost(Duration.ofSeconds(20)).until(() -> send(botAdmin, get(cluster,
+                "/v1/admin/bot-instances?bot=" + victim)).body().path("items").path(0).path("instanceId").asText(), id -> !id.isEmpty());
+        String loginToken = AdminBootstrap.tokenName(bootstrapped.token());
+
+        // Locks that would lock the admin out, reached by instance id or join token name rather than bot:<name>.
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/locks", Map.of("target", "instance:" + instance, "reason", "coup"))));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/locks", Map.of("target", "join-token:" + loginToken, "reason", "coup"))));
+        // A ca-admin's lock on the admin's instance stays: a bot-admin can neither delete it nor make it expire.
+        String lockPath = "/v1/admin/locks/instance:" + instance;
+        assertThat(send(caAdmin, post(cluster, "/v1/admin/locks", Map.of("target", "instance:" + instance, "reason", "revoked"))).status()).isEqualTo(201);
+        Answer lock = send(botAdmin, get(cluster, lockPath));
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, lockPath, "DELETE", null)));
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, lockPath, "PUT", Map.of("target", "instance:" + instance, "reason", "revoked",
+                "expires", "2020-01-01T00:00:00Z"), "If-Match", lock.raw().headers().firstValue("ETag").orElse("\"x\""))));
+        assertThat(await().atMost(Duration.ofSeconds(20)).until(() -> send(victimClient, get(cluster, "/v1/admin/bots")),
+                a -> a.status() != 200).code()).isEqualTo("LOCKED");
+
+        // The admin's join token and delivery, by name and id: not deleted, not re-pointed to another bot.
+        String other = Bots.newBot(cluster, List.of("deploy"));
+        Answer token = send(caAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", victim, "ttl", "10m")));
+        String tokenName = token.body().path("name").asText();
+        String tokenPath = "/v1/admin/tokens/" + tokenName;
+        Answer tokenRead = send(botAdmin, get(cluster, tokenPath));
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, tokenPath, "DELETE", null)));
+        Map<String, Object> repointed = new java.util.HashMap<>(EventJson.MAPPER.convertValue(tokenRead.body(), Map.class));
+        repointed.put("bot", other);
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, tokenPath, "PUT", repointed, "If-Match",
+                tokenRead.raw().headers().firstValue("ETag").orElseThrow())));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/tokens", Map.of("name", tokenName, "bot", other,
+                "joinMethod", "github", "ttl", "10m", "allow", List.of(Map.of("repository", "evil/repo"))))));
+        assertThat(send(botAdmin, get(cluster, tokenPath)).body().path("bot").asText()).isEqualTo(victim);
+
+        String delivery = "admin-delivery-" + suffix();
+        Map<String, Object> spec = Map.of("id", delivery, "bot", victim, "output", Map.of("kind", "identity"),
+                "destination", Map.of("type", "directory", "path", "/tmp/" + delivery));
+        assertThat(send(caAdmin, post(cluster, "/v1/admin/deliveries", spec)).status()).isEqualTo(201);
+        String deliveryPath = "/v1/admin/deliveries/" + delivery;
+        Answer deliveryRead = send(botAdmin, get(cluster, deliveryPath));
+        Map<String, Object> moved = new java.util.HashMap<>(spec);
+        moved.put("bot", other);
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, deliveryPath, "DELETE", null)));
+        assertNeedsCaAdmin(send(botAdmin, request(cluster, deliveryPath, "PUT", moved, "If-Match",
+                deliveryRead.raw().headers().firstValue("ETag").orElseThrow())));
+        assertNeedsCaAdmin(send(botAdmin, post(cluster, "/v1/admin/deliveries", moved)));
+        assertThat(send(botAdmin, get(cluster, deliveryPath)).body().path("bot").asText()).isEqualTo(victim);
+        assertThat(send(caAdmin, request(cluster, deliveryPath, "DELETE", null)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void joinTokensAndInstancesABotHadBeforeItWasMadeAnAdminLogNobodyInAsThatAdmin(LocalCluster cluster) throws Exception {
+        HttpClient botAdmin = admin(cluster, AdminSpec.BOT_ADMIN);
+        HttpClient caAdmin = admin(cluster, AdminSpec.CA_ADMIN);
+        // Made in advance by a bot-admin, for a bot that is no admin's yet: allowed then.
+        String carol = "future-admin-" + suffix();
+        assertThat(send(botAdmin, post(cluster, "/v1/admin/bots", Map.of("name", carol, "roles", List.of(AdminBootstrap.ROLE)))).status()).isEqualTo(201);
+        HttpClient carolsInstance = cluster.httpClient(AdminIdentity.join(cluster.anonymousHttpClient(), cluster.url(Service.JOIN), carol,
+                send(botAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", carol, "ttl", "10m"))).body().path("token").asText(), "1h"));
+        String kept = send(botAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", carol, "ttl", "10m"))).body().path("token").asText();
+        String dave = "bootstrapped-later-" + suffix();
+        String keptForDave = send(botAdmin, post(cluster, "/v1/admin/tokens", Map.of("bot", dave, "ttl", "10m"))).body().path("token").asText();
+        assertThat(kept).isNotEmpty();
+        assertThat(keptForDave).isNotEmpty();
+
+        Answer added = send(caAdmin, post(cluster, "/v1/admin/admins", Map.of("name", carol, "roles", List.of(AdminSpec.CA_ADMIN))));
+        assertThat(added.status()).as(added.body().toString()).isEqualTo(201);
+        assertThat(send(botAdmin, get(cluster, "/v1/admin/tokens?bot=" + carol)).body().path("items").size()).isZero();
+        Bots.Answer joined = Bots.join(cluster, kept, Bots.newPublicKey());
+        assertThat(joined.code()).as(joined.body().toString()).isEqualTo("TOKEN_NOT_FOUND");
+        Answer locked = await().atMost(Duration.ofSeconds(20)).until(() -> send(carolsInstance, get(cluster, "/v1/admin/bots")),
+                a -> a.status() != 200);
+        assertThat(locked.status()).isEqualTo(403);
+        assertThat(locked.code()).isEqualTo("LOCKED");
+
+        // The same for an admin made by `sigil admin bootstrap`, straight on the bus.
+        cluster.bootstrapAdmin(dave, AdminSpec.CA_ADMIN);
+        String keptName = AdminBootstrap.tokenName(keptForDave);
+        await().atMost(Duration.ofSeconds(20)).until(() -> send(botAdmin, get(cluster, "/v1/admin/admins/" + dave)).status() == 200
+                && !send(botAdmin, get(cluster, "/v1/admin/tokens?bot=" + dave)).body().toString().contains(keptName));
+        Bots.Answer daveJoined = Bots.join(cluster, keptForDave, Bots.newPublicKey());
+        assertThat(daveJoined.code()).as(daveJoined.body().toString()).isEqualTo("TOKEN_NOT_FOUND");
+    }
+
+    @Test
+    void aWriteRefusedBeforeAdmissionIsAuditedNamingTheCertificatesBot(LocalCluster cluster) throws Exception {
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        HttpClient notAnAdmin = cluster.httpClient(AdminIdentity.join(cluster.anonymousHttpClient(), cluster.url(Service.JOIN), bot,
+                Bots.admin(cluster).createToken(bot, "10m"), "1h"));
+        Answer refused = send(notAnAdmin, post(cluster, "/v1/admin/locks", Map.of("target", "bot:" + LocalCluster.LAUNCHER_ADMIN, "reason", "coup")));
+        assertThat(refused.status()).isEqualTo(403);
+
+        JsonNode line = await().atMost(Duration.ofSeconds(20)).until(() -> auditLinesOf(cluster, bot), l -> !l.isEmpty()).get(0);
+        assertThat(line.path("bot").asText()).isEqualTo(bot);
+        assertThat(line.path("reasonCode").asText()).isEqualTo("ADMIN_ROLE_MISSING");
+        assertThat(line.path("message").asText()).contains("POST /v1/admin/locks", "403", "refused before admission");
+    }
+
+    @Test
+    void aJoinTokensAuditLineNamesTheBotItIsFor(LocalCluster cluster) throws Exception {
+        String name = "token-auditor-" + suffix();
+        HttpClient admin = admin(cluster, name, AdminSpec.BOT_ADMIN, "1h");
+        String bot = Bots.newBot(cluster, List.of("deploy"));
+        assertThat(send(admin, post(cluster, "/v1/admin/tokens", Map.of("name", "harmless", "bot", bot, "ttl", "10m"))).status()).isEqualTo(201);
+
+        JsonNode line = await().atMost(Duration.ofSeconds(20)).until(() -> auditLinesOf(cluster, name), l -> !l.isEmpty()).get(0);
+        assertThat(line.path("message").asText()).contains("POST /v1/admin/tokens", "for bot " + bot);
+    }
+
+    @Test
     void aCaAdminManagesAdminsAndMakesJoinTokensForAdminBots(LocalCluster cluster) throws Exception {
         HttpClient caAdmin = admin(cluster, AdminSpec.CA_ADMIN);
         String name = "second-admin-" + suffix();
@@ -308,6 +424,18 @@ class AdminIdentitiesEndToEndTest {
     private static HttpRequest post(LocalCluster cluster, String path, Object body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(EventJson.write(body)));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request.build();
+    }
+
+    private static HttpRequest request(LocalCluster cluster, String path, String method, Object body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url(Service.JOIN).resolve(path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(EventJson.write(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

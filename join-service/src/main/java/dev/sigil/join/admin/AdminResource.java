@@ -40,6 +40,8 @@ import dev.sigil.join.joinmethod.token.TokenJoinMethod;
  * creates or replaces). Every name is checked against its grammar ({@link SpecNames}) and every write goes to its
  * compacted topic before it is answered. Lists, reads, versioned updates and deletes are {@link AdminResources}.
  */
+// On a worker thread: AdminAccess may catch up with the desired-state views to find who owns what a write reaches.
+@io.smallrye.common.annotation.Blocking
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {

@@ -1,5 +1,7 @@
 package dev.sigil.join.admin;
 
+import java.util.Optional;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
@@ -32,6 +34,24 @@ public class AdminViews implements AutoCloseable {
         locks = new SpecView<>(bootstrapServers, Topics.LOCKS, LockSpec.class);
         leafClusters = new SpecView<>(bootstrapServers, Topics.LEAF_CLUSTERS, LeafClusterSpec.class);
         deliveries = new SpecView<>(bootstrapServers, Topics.DELIVERIES, DeliverySpec.class);
+    }
+
+    /** The bot a join token is for now, if it exists (read after catching up). */
+    public Optional<String> tokenBot(String name) {
+        tokens.catchUp();
+        return tokens.find(name).map(JoinTokenSpec::bot);
+    }
+
+    /** The bot a delivery delivers now, if it exists (read after catching up). */
+    public Optional<String> deliveryBot(String id) {
+        deliveries.catchUp();
+        return deliveries.find(id).map(DeliverySpec::bot);
+    }
+
+    /** The names of a bot's join tokens now (read after catching up). */
+    public java.util.List<String> tokensOf(String bot) {
+        tokens.catchUp();
+        return tokens.all(t -> bot.equals(t.bot())).stream().map(JoinTokenSpec::name).toList();
     }
 
     @PreDestroy

@@ -146,6 +146,24 @@ public class BotInstanceView implements AutoCloseable {
         return new SpecView.Page<>(items, null);
     }
 
+    /** The bot an instance belongs to, if this view has seen it. */
+    public Optional<String> botOf(String instanceId) {
+        String name = nameOfId.get(instanceId);
+        Instance instance = name == null ? null : instances.get(name);
+        return Optional.ofNullable(instance == null ? null : instance.bot());
+    }
+
+    /** The bots whose instances joined with a join token, which may be long deleted (a one-time token). */
+    public java.util.Set<String> botsJoinedWith(String joinToken) {
+        java.util.Set<String> bots = new java.util.TreeSet<>();
+        for (Instance instance : instances.values()) {
+            if (joinToken.equals(instance.joinToken())) {
+                bots.add(instance.bot());
+            }
+        }
+        return bots;
+    }
+
     /** The instances of one bot, for locking them all when the bot is deleted. */
     public List<Instance> of(String bot) {
         return List.copyOf(instances.subMap(bot + "/", true, bot + "0", false).values());

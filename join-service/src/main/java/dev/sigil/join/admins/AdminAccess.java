@@ -26,6 +26,8 @@ import dev.sigil.contract.AdminSpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Refusal;
+import dev.sigil.join.admin.AdminViews;
+import dev.sigil.join.admin.BotInstanceView;
 import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.renew.CurrentIdentity;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,6 +52,10 @@ public class AdminAccess {
     ConsoleSessions sessions;
     @Inject
     CurrentAdmin current;
+    @Inject
+    AdminViews views;
+    @Inject
+    BotInstanceView instances;
 
     // readBody: a write's target bot may be named only in its body (a new bot's name, a join token's bot).
     @ServerRequestFilter(readBody = true)
@@ -61,14 +67,17 @@ public class AdminAccess {
         try {
             String method = request.getMethod();
             Admin admin = authenticate(request, http, method);
+            current.set(admin, null); // so a body refused below is audited as this admin's
             JsonNode body = body(request, method);
             current.set(admin, AdminRules.target(path, body));
             String needed = AdminRules.roleNeeded(method, path);
             String why = "";
-            Optional<String> bot = AdminRules.botConcerned(method, path, body);
-            if (bot.isPresent() && table.admin(bot.get()).isPresent()) {
-                needed = AdminSpec.CA_ADMIN;
-                why = " (bot '" + bot.get() + "' is an admin's)";
+            for (String bot : botsConcerned(method, path, body)) {
+                if (table.admin(bot).isPresent()) {
+                    needed = AdminSpec.CA_ADMIN;
+                    why = " (bot '" + bot + "' is an admin's)";
+                    break;
+                }
             }
             if (!admin.spec().has(needed)) {
                 throw new RefusalException(403, Refusal.ADMIN_ROLE_MISSING, method + " " + path + " needs the admin role "
@@ -79,6 +88,32 @@ public class AdminAccess {
         } catch (RefusalException e) {
             return Optional.of(refused(e));
         }
+    }
+
+    /**
+     * Every bot a write concerns: the one it names (the new bot of a token or delivery), and the current bot of each
+     * existing token, delivery or instance it reaches by name, so an admin's cannot be re-pointed, deleted or locked
+     * (nor its lock lifted) by reaching it by id.
+     */
+    java.util.Set<String> botsConcerned(String method, String path, JsonNode body) {
+        java.util.Set<String> bots = new java.util.LinkedHashSet<>();
+        AdminRules.botConcerned(method, path, body).ifPresent(bots::add);
+        for (AdminRules.Reference reference : AdminRules.references(method, path, body)) {
+            switch (reference.kind()) {
+                case AdminRules.Reference.TOKEN -> {
+                    views.tokenBot(reference.name()).ifPresent(bots::add);
+                    instances.catchUp();
+                    bots.addAll(instances.botsJoinedWith(reference.name()));
+                }
+                case AdminRules.Reference.DELIVERY -> views.deliveryBot(reference.name()).ifPresent(bots::add);
+                case AdminRules.Reference.INSTANCE -> {
+                    instances.catchUp();
+                    instances.botOf(reference.name()).ifPresent(bots::add);
+                }
+                default -> throw new IllegalStateException(reference.kind());
+            }
+        }
+        return bots;
     }
 
     /** The admin behind the request, by certificate or else by console cookie. */
@@ -94,6 +129,7 @@ public class AdminAccess {
                 }
                 throw new RefusalException(401, Refusal.ADMIN_UNAUTHENTICATED, LOG_IN + " again: " + e.refusal().message());
             }
+            current.attempted(presented.bot(), Admin.CERTIFICATE);
             return admitted(presented.bot(), presented.instance().instanceId(), presented.instance().joinToken(),
                     Admin.CERTIFICATE, presented.certificate().getNotAfter().toInstant());
         }
@@ -101,6 +137,7 @@ public class AdminAccess {
         if (cookie != null) {
             ConsoleSessions.Session session = sessions.session(cookie.getValue()).orElseThrow(() -> new RefusalException(401,
                     Refusal.ADMIN_UNAUTHENTICATED, "the console session ended or expired; open a new one with `sigil console`"));
+            current.attempted(session.admin(), Admin.CONSOLE);
             // A page elsewhere cannot set this header on a request to Sigil without CORS, which Sigil never grants.
             if (!List.of("GET", "HEAD", "OPTIONS").contains(method) && !"1".equals(request.getHeaderString(CONSOLE_HEADER))) {
                 throw new RefusalException(403, Refusal.CONSOLE_HEADER_MISSING, "a console session writes only with the header '"

@@ -33,8 +33,11 @@ public class AdminAudit {
     @ServerResponseFilter
     public Uni<Void> audit(ContainerRequestContext request, ContainerResponseContext response) {
         String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/v1/admin") || READS.contains(request.getMethod()) || current.get().isEmpty()) {
+        if (!path.startsWith("/v1/admin") || READS.contains(request.getMethod())) {
             return Uni.createFrom().voidItem();
+        }
+        if (current.get().isEmpty()) {
+            return refusedBeforeAdmission(request, response, path);
         }
         Admin admin = current.get().get();
         String target = current.target();
@@ -45,6 +48,31 @@ public class AdminAudit {
                 null, admin.name());
         return Uni.createFrom().completionStage(records.audit(event)).onFailure().recoverWithItem(error -> {
             LOG.errorf("could not write the audit line of admin %s's request %s %s: %s", admin.name(), request.getMethod(),
+                    path, error);
+            return null;
+        });
+    }
+
+    /**
+     * A write refused before the bot was admitted (not an admin, locked, a console write without its header): audited
+     * naming the bot its certificate or console session showed. Requests with no valid certificate name nobody and
+     * are not audited, so anyone on the network cannot fill the audit topic.
+     */
+    private Uni<Void> refusedBeforeAdmission(ContainerRequestContext request, ContainerResponseContext response, String path) {
+        String bot = current.attemptedBy();
+        if (bot == null || response.getStatus() < 400) {
+            return Uni.createFrom().voidItem();
+        }
+        AuditEvent event = new AuditEvent(Instant.now(), AuditEvent.ADMIN_WRITE, bot, null, null, java.util.List.of(), null, null,
+                null, refusalCode(response.getEntity()), request.getMethod() + " " + path + " -> " + response.getStatus()
+                        + " via " + current.attemptedVia() + ", refused before admission",
+                null, bot);
+        return write(event, request, path);
+    }
+
+    private Uni<Void> write(AuditEvent event, ContainerRequestContext request, String path) {
+        return Uni.createFrom().completionStage(records.audit(event)).onFailure().recoverWithItem(error -> {
+            LOG.errorf("could not write the audit line of %s's request %s %s: %s", event.admin(), request.getMethod(),
                     path, error);
             return null;
         });

@@ -70,6 +70,59 @@ public final class AdminRules {
         });
     }
 
+    /** An existing resource a write reaches by name, whose current bot decides too: a token, delivery, instance. */
+    public record Reference(String kind, String name) {
+        public static final String TOKEN = "join-token";
+        public static final String DELIVERY = "delivery";
+        public static final String INSTANCE = "instance";
+    }
+
+    /**
+     * The existing resources a write reaches by name: {@code tokens/<name>} or a token's {@code name},
+     * {@code deliveries/<id>} or a delivery's {@code id}, a lock's {@code instance:<id>} or {@code join-token:<name>}
+     * target. Their current bot may be an admin's even when the request names another bot (or none).
+     */
+    public static List<Reference> references(String method, String path, JsonNode body) {
+        if (READS.contains(method)) {
+            return List.of();
+        }
+        Matcher m = RESOURCE.matcher(path);
+        if (!m.matches()) {
+            return List.of();
+        }
+        String name = m.group(2);
+        JsonNode json = body == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : body;
+        List<Reference> references = new java.util.ArrayList<>();
+        switch (m.group(1)) {
+            case "tokens" -> {
+                add(references, Reference.TOKEN, name);
+                add(references, Reference.TOKEN, text(json, "name"));
+            }
+            case "deliveries" -> {
+                add(references, Reference.DELIVERY, name);
+                add(references, Reference.DELIVERY, text(json, "id"));
+            }
+            case "locks" -> {
+                for (String target : java.util.Arrays.asList(name, text(json, "target"))) {
+                    if (target != null && target.startsWith("instance:")) {
+                        add(references, Reference.INSTANCE, target.substring("instance:".length()));
+                    } else if (target != null && target.startsWith("join-token:")) {
+                        add(references, Reference.TOKEN, target.substring("join-token:".length()));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(references));
+    }
+
+    private static void add(List<Reference> references, String kind, String name) {
+        if (name != null && !name.isEmpty()) {
+            references.add(new Reference(kind, name));
+        }
+    }
+
     /** What a request is about, for the audit line: {@code bots/ci}, or the kind alone. */
     static String target(String path, JsonNode body) {
         Matcher m = RESOURCE.matcher(path);
@@ -85,7 +138,10 @@ public final class AdminRules {
                 }
             }
         }
-        return name == null ? m.group(1) : m.group(1) + "/" + name;
+        String target = name == null ? m.group(1) : m.group(1) + "/" + name;
+        String bot = body == null ? null : text(body, "bot");
+        // The bot is what matters in a token or delivery: {"name":"harmless","bot":"prod"} is prod's.
+        return bot != null && List.of("tokens", "deliveries").contains(m.group(1)) ? target + " for bot " + bot : target;
     }
 
     private static String text(JsonNode json, String field) {

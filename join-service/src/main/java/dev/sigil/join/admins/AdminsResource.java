@@ -17,11 +17,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.sigil.contract.AdminSpec;
+import dev.sigil.contract.LockSpec;
 import dev.sigil.contract.Names;
 import dev.sigil.contract.Refusal;
+import dev.sigil.join.admin.AdminViews;
+import dev.sigil.join.admin.BotInstanceView;
+import dev.sigil.join.admin.DesiredStateWriter;
 import dev.sigil.join.admin.SpecNames;
 import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.Responses;
+import dev.sigil.join.join.JoinTokenView;
 
 /**
  * The admins table through the admin API (ca-admin for writes, see {@link AdminRules}): list, get, create or replace,
@@ -30,14 +35,25 @@ import dev.sigil.join.api.Responses;
  */
 @Path("/v1/admin/admins")
 @Produces(MediaType.APPLICATION_JSON)
+@io.smallrye.common.annotation.Blocking // a new admin's earlier tokens and instances are cleared first, with waits
 public class AdminsResource {
     private static final int DEFAULT_LIMIT = 100;
     private static final int MAX_LIMIT = 1000;
+    /** The reason on the lock of each instance a bot had before it was made an admin. */
+    public static final String MADE_AN_ADMIN = "instance from before the bot was made an admin";
 
     @Inject
     AdminTable table;
     @Inject
     AdminRecords records;
+    @Inject
+    AdminViews views;
+    @Inject
+    BotInstanceView instances;
+    @Inject
+    DesiredStateWriter writer;
+    @Inject
+    JoinTokenView joinTokens;
 
     /** A page of admins, by name; {@code next} is the {@code after} of the next page, or null. */
     public record Page(List<AdminSpec> items, String next) {
@@ -72,6 +88,14 @@ public class AdminsResource {
         if (!admin.has(AdminSpec.CA_ADMIN)) {
             keepACaAdmin(name);
         }
+        if (table.admin(name).isEmpty()) {
+            // Before the entry (a failure leaves it new, so a retry cleans again) and after it (from then on the
+            // admin-bot rule refuses a bot-admin's new token for the bot; one made in between is caught the second time).
+            startClean(name);
+            await(records.put(admin));
+            table.remember(admin);
+            startClean(name);
+        }
         return records.put(admin).thenApply(done -> {
             table.remember(admin);
             return Responses.json(201, admin);
@@ -87,6 +111,34 @@ public class AdminsResource {
             table.forget(name);
             return Responses.json(200, Map.of("deleted", admin));
         });
+    }
+
+    /**
+     * A bot becoming an admin keeps none of the join tokens or instances it had: a bot-admin may have made them
+     * (for a bot that was no admin's, or did not exist yet), and they would log in as the new admin. Its tokens are
+     * deleted and its instances locked, as deleting the bot does; the admin then logs in with a token made after this.
+     */
+    private void startClean(String bot) {
+        for (String token : views.tokensOf(bot)) {
+            await(writer.removeJoinToken(token));
+            joinTokens.forget(token);
+        }
+        instances.catchUp();
+        for (BotInstanceView.Instance instance : instances.of(bot)) {
+            await(writer.put(new LockSpec(LockSpec.instance(instance.instanceId()), MADE_AN_ADMIN, null)));
+        }
+    }
+
+    private static void await(CompletionStage<Void> write) {
+        try {
+            write.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new RefusalException(503, Refusal.UNAVAILABLE, "could not write the admin or clear its bot's earlier join "
+                    + "tokens and instances; retry");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RefusalException(503, Refusal.UNAVAILABLE, "interrupted; retry");
+        }
     }
 
     /** Refuses a change that would leave no ca-admin besides {@code changed}. */

@@ -2,6 +2,7 @@ package dev.sigil.join.admins;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.sigil.contract.AuditEvent;
 import dev.sigil.contract.Refusal;
 import dev.sigil.join.api.RefusalException;
 import dev.sigil.join.api.Responses;
@@ -28,6 +30,8 @@ public class ConsoleSessionResource {
     ConsoleSessions sessions;
     @Inject
     AdminAccess access;
+    @Inject
+    AdminRecords records;
 
     /** What the console page posts: the link's secret, from the URL fragment (never sent to a server by the browser). */
     public record SessionRequest(String link) {
@@ -41,13 +45,35 @@ public class ConsoleSessionResource {
                         + ConsoleSessions.LINK_LIFE.toSeconds() + " s); run `sigil console` for a new one"));
         ConsoleSessions.Session session = opened.session();
         // The admin must still be one, and not locked, when the session opens (and at each request after).
-        Admin admin = access.admitted(session.admin(), session.instanceId(), session.joinToken(), Admin.CONSOLE, session.expires());
+        Admin admin;
+        try {
+            admin = access.admitted(session.admin(), session.instanceId(), session.joinToken(), Admin.CONSOLE, session.expires());
+        } catch (RefusalException e) {
+            audit(session.admin(), List.of(), session.instanceId(), e.refusal().code(), "console sign-in -> " + e.status());
+            throw e;
+        }
+        audit(admin.name(), admin.spec().roles(), admin.instanceId(), null, "console sign-in -> 200, session until "
+                + session.expires());
         long maxAge = Math.max(1, Duration.between(Instant.now(), session.expires()).toSeconds());
         return Response.ok(Responses.json(200, new WhoAmIResource.WhoAmI(admin.name(), admin.spec().roles(), admin.via(), session.expires())).getEntity())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Set-Cookie", cookie(opened.secret(), maxAge))
                 .header("Cache-Control", "no-store")
                 .build();
+    }
+
+    /** A console sign-in is an admin's act like a write: it is audited before the cookie is handed over. */
+    private void audit(String admin, List<String> roles, String instanceId, String code, String message) {
+        AuditEvent event = new AuditEvent(Instant.now(), AuditEvent.ADMIN_WRITE, admin, instanceId, null, roles, null, null,
+                null, code, "POST /console/session (" + message + ") via console", null, admin);
+        try {
+            records.audit(event).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new RefusalException(503, Refusal.UNAVAILABLE, "could not write the sign-in's audit line; retry");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RefusalException(503, Refusal.UNAVAILABLE, "interrupted; retry");
+        }
     }
 
     @DELETE

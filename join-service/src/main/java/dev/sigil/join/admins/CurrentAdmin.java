@@ -22,6 +22,24 @@ public class CurrentAdmin {
         this.target = target;
     }
 
+    private String attemptedBy;
+    private String attemptedVia;
+
+    /** The bot a certificate or console session names, once authenticated but before admission (which may refuse). */
+    void attempted(String bot, String via) {
+        this.attemptedBy = bot;
+        this.attemptedVia = via;
+    }
+
+    /** The authenticated bot behind a request refused before admission, or null when not known. */
+    String attemptedBy() {
+        return attemptedBy;
+    }
+
+    String attemptedVia() {
+        return attemptedVia;
+    }
+
     /** What the request is about, as far as the path or body say ({@code bots/ci}), or null. */
     String target() {
         return target;

@@ -45,6 +45,28 @@ class AdminRulesTest {
     }
 
     @Test
+    void aWriteReachesExistingTokensDeliveriesAndInstancesByNameInThePathTheBodyOrALockTarget() throws Exception {
+        assertThat(AdminRules.references("DELETE", "/v1/admin/tokens/t1", null)).containsExactly(new AdminRules.Reference("join-token", "t1"));
+        assertThat(AdminRules.references("POST", "/v1/admin/tokens", EventJson.MAPPER.readTree("{\"name\":\"t1\",\"bot\":\"ci\"}")))
+                .containsExactly(new AdminRules.Reference("join-token", "t1"));
+        assertThat(AdminRules.references("PUT", "/v1/admin/deliveries/d1", EventJson.MAPPER.readTree("{\"id\":\"d2\"}")))
+                .containsExactly(new AdminRules.Reference("delivery", "d1"), new AdminRules.Reference("delivery", "d2"));
+        assertThat(AdminRules.references("DELETE", "/v1/admin/locks/instance:i-1", null)).containsExactly(new AdminRules.Reference("instance", "i-1"));
+        assertThat(AdminRules.references("POST", "/v1/admin/locks", EventJson.MAPPER.readTree("{\"target\":\"join-token:t1\"}")))
+                .containsExactly(new AdminRules.Reference("join-token", "t1"));
+        assertThat(AdminRules.references("POST", "/v1/admin/locks", EventJson.MAPPER.readTree("{\"target\":\"bot:ci\"}"))).isEmpty();
+        assertThat(AdminRules.references("GET", "/v1/admin/tokens/t1", null)).isEmpty();
+    }
+
+    @Test
+    void theAccessCheckRefusesABodyTheEndpointCouldReadDifferently() throws Exception {
+        assertThat(AdminAccess.parse("{\"bot\":\"a\",\"x\":\"\uFFFD\"}").path("bot").asText()).isEqualTo("a");
+        for (String body : new String[] { "{\"bot\":\"a\",\"bot\":\"b\"}", "{\"bot\":\"a\"} {\"bot\":\"b\"}", "{\"bot\":" }) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> AdminAccess.parse(body)).as(body).isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
     void eachRoleIncludesTheWeakerOnes() {
         AdminSpec caAdmin = new AdminSpec("a", java.util.List.of(AdminSpec.CA_ADMIN));
         AdminSpec readOnly = new AdminSpec("b", java.util.List.of(AdminSpec.READ_ONLY));
