@@ -40,9 +40,18 @@ public final class AdminBootstrap {
 
     /** A bootstrapped admin and its one-time join token's secret. */
     public record Bootstrapped(String name, String role, String token, Instant tokenExpires) {
-        /** What the admin runs to log in (helper C's CLI). */
+        /** The file {@link #loginCommand} reads the token from: a secret on a command line stays in shell history and /proc. */
+        public static final String TOKEN_FILE = "sigil-login-token";
+
+        /** What the admin runs to log in once the token is saved in {@link #TOKEN_FILE} (see {@link #loginLines}). */
         public String loginCommand(URI joinUrl, String caPin) {
-            return "sigil login --join-url " + joinUrl + " --ca-pin " + caPin + " --token " + token;
+            return "sigil login --join-url " + joinUrl + " --ca-pin " + caPin + " --token-file " + TOKEN_FILE;
+        }
+
+        /** How to log in, for a person: the secret on a line of its own, then the command that reads it from a file. */
+        public String loginLines(URI joinUrl, String caPin) {
+            return "The one-time join token (a secret):\n  " + token + "\nSave it in a file only you can read, "
+                    + TOKEN_FILE + " (umask 077; cat > " + TOKEN_FILE + "), then run:\n  " + loginCommand(joinUrl, caPin);
         }
     }
 
