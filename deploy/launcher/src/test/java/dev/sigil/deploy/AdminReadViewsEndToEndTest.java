@@ -99,7 +99,7 @@ class AdminReadViewsEndToEndTest {
 
             Bots.admin(cluster).post("/v1/admin/locks", Map.of("target", "bot:" + name, "reason", "left the team"));
             await().atMost(Duration.ofSeconds(40)).until(() -> ended.get() == 4);
-            seen.forEach(lines -> assertThat(lines.toString()).contains(": the stream ends: LOCKED"));
+            seen.forEach(lines -> assertThat(lines.toString()).contains(":the stream ends: LOCKED"));
             // Nothing after the lock reached the locked admin, though admins kept writing.
             String after = Bots.newBot(cluster, List.of("deploy"));
             await().atMost(Duration.ofSeconds(15)).until(() -> Bots.admin(cluster).get("/v1/admin/audit?limit=50").toString()
