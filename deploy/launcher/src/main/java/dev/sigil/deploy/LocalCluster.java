@@ -113,6 +113,29 @@ public final class LocalCluster implements AutoCloseable {
         return services.get(replica).toHandle();
     }
 
+    /** The broker's operating-system process (not in containers), e.g. to read its CPU time. */
+    public ProcessHandle brokerProcess() {
+        if (broker == null) {
+            throw new IllegalStateException("the broker is not a process of this cluster (not started, or in a container)");
+        }
+        return broker.toHandle();
+    }
+
+    /** Every running process of this cluster by name: {@code broker} and each replica ({@code join-service}, ...). */
+    public Map<String, ProcessHandle> processes() {
+        Map<String, ProcessHandle> all = new java.util.LinkedHashMap<>();
+        all.put("broker", brokerProcess());
+        for (Service service : Service.values()) {
+            for (Replica replica : replicas(service)) {
+                Process p = services.get(replica);
+                if (p != null) {
+                    all.put(replica.name(), p.toHandle());
+                }
+            }
+        }
+        return all;
+    }
+
     /** Sets an environment variable (a Quarkus config override) for every service started from now on. */
     public LocalCluster withServiceEnv(String name, String value) {
         serviceEnv.put(name, value);
