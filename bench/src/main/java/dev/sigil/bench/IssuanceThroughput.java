@@ -1,9 +1,15 @@
 package dev.sigil.bench;
 
+import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
+import java.security.PublicKey;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.sigil.contract.RequestSignatures;
 import dev.sigil.contract.TopicReader;
 import dev.sigil.contract.Topics;
 import dev.sigil.deploy.AdminClient;
@@ -35,7 +42,12 @@ import dev.sigil.deploy.Service;
  * {@code sigil.issue.requests} as fast as it can and counts results committed on {@code sigil.issue.results}
  * (read_committed: each one durable). Three warm-up rounds, then three measured; prints each, the median and the
  * bytes one issuance writes to the broker. Each measured round follows one of {@link KafkaEcho} answering every
- * request with a real issue result, exactly-once: what Kafka alone allows on this machine.
+ * request with a real issue result, exactly-once: what Kafka alone allows on this machine. Around each measured issuer
+ * round it reads every process's CPU time ({@link ProcessCpu}) and, right after it, measures in this JVM the thread CPU
+ * time of signing what one issuance contains (one SSH and one X.509 certificate, {@link SigningBenchmark}): the
+ * ratio of issuer-service's CPU per issuance to that signing CPU is what the issuer spends beyond the signatures.
+ * Beside it, the thread CPU of verifying one issue request's signature (bus security: the issuer checks the sender's
+ * signature on every request), the other piece of public-key work each issuance carries.
  *
  * <pre>mvn -q -pl bench exec:java -Dexec.mainClass=dev.sigil.bench.IssuanceThroughput -Dexec.args="20000"</pre>
  */
@@ -61,15 +73,41 @@ public final class IssuanceThroughput {
                 int echoRound = 5 * perRound; // the echo is fast: a round as long as the issuer's for a steadier figure
                 round(bootstrap, echo.requests, echo.answers, bots, publicKey, echoRound, "warm-up echo", sample);
                 // Kafka alone and the issuer take turns, so both meet the same machine.
+                SigningCpu signing = SigningCpu.warmedUp(bots.get(0), publicKey);
                 Map<String, Long> before = topicBytes(cluster);
                 double[] rates = new double[3];
                 double[] floor = new double[3];
+                double[] issuerCpu = new double[3];
+                double[] signingCpu = new double[3];
+                double[] ratios = new double[3];
+                double[] verifyCpu = new double[3];
+                double[] withVerify = new double[3];
                 for (int r = 0; r < rates.length; r++) {
                     floor[r] = round(bootstrap, echo.requests, echo.answers, bots, publicKey, echoRound, "round " + (r + 1) + " Kafka echo", sample);
+                    ProcessCpu cpuBefore = ProcessCpu.snapshot(cluster);
                     rates[r] = round(bootstrap, Topics.ISSUE_REQUESTS, Topics.ISSUE_RESULTS, bots, publicKey, perRound,
                             "round " + (r + 1) + " issuer", sample);
+                    Map<String, Double> cpu = ProcessCpu.snapshot(cluster).microsPerUnitSince(cpuBefore, perRound);
+                    issuerCpu[r] = cpu.get("issuer-service");
+                    signingCpu[r] = signing.microsPerIdentity();
+                    verifyCpu[r] = signing.microsPerVerification();
+                    ratios[r] = issuerCpu[r] / signingCpu[r];
+                    withVerify[r] = issuerCpu[r] / (signingCpu[r] + verifyCpu[r]);
+                    StringBuilder perProcess = new StringBuilder();
+                    cpu.forEach((process, micros) -> perProcess.append(String.format("%s %.0f, ", process, micros)));
+                    System.out.printf("  CPU per issuance (us): %ssigning one identity in this JVM %.0f, verifying one request's "
+                            + "signature %.0f (medians of 3); issuer / signing %.2f, issuer / (signing + verifying) %.2f%n", perProcess,
+                            signingCpu[r], verifyCpu[r], ratios[r], withVerify[r]);
                 }
                 printBytesPerIssuance(before, topicBytes(cluster), 3L * perRound);
+                System.out.printf("%nIssuer CPU per issuance: median %.0f us (min %.0f, max %.0f); signing one identity (SSH + X.509, "
+                        + "thread CPU, same run): median %.0f us (min %.0f, max %.0f)%n", median(issuerCpu), min(issuerCpu), max(issuerCpu),
+                        median(signingCpu), min(signingCpu), max(signingCpu));
+                System.out.printf("Issuer CPU per issuance / signing CPU per issuance: median %.2f (min %.2f, max %.2f over 3 rounds)%n",
+                        median(ratios), min(ratios), max(ratios));
+                System.out.printf("Verifying one issue request's signature (thread CPU, same run): median %.0f us (min %.0f, max %.0f); "
+                        + "issuer CPU / (signing + verifying): median %.2f (min %.2f, max %.2f)%n", median(verifyCpu), min(verifyCpu),
+                        max(verifyCpu), median(withVerify), min(withVerify), max(withVerify));
                 Arrays.sort(rates);
                 Arrays.sort(floor);
                 System.out.printf("%nKafka alone (an exactly-once echo answering with a real issue result, no signing): median %.0f/s "
@@ -82,6 +120,83 @@ public final class IssuanceThroughput {
                     + ServiceSettings.describe(args, 1) + "\"");
         }
         System.exit(0);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElseThrow();
+    }
+
+    /**
+     * The CPU of signing one issued identity (what {@link SigningBenchmark} signs: an SSH and an X.509 certificate with
+     * the default suite's BouncyCastle CAs), as this thread's CPU time, so a busy machine does not inflate it.
+     */
+    private static final class SigningCpu {
+        private static final int CALLS = 2_000;
+        private final SigningBenchmark signing = new SigningBenchmark();
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private PublicKey sender;
+        private String request;
+        private byte[] signature;
+
+        /** Signing as issuer-service does, and verifying a request as the driver signs them (see {@link DeliveryBots#signAs}). */
+        static SigningCpu warmedUp(String bot, String publicKey) throws Exception {
+            SigningCpu cpu = new SigningCpu();
+            cpu.signing.suite = "default";
+            cpu.signing.setUp();
+            // A request signed as the driver signs them; the key it verifies with is the certificate in its headers.
+            ProducerRecord<String, String> record = DeliveryBots.issueRecord("bench", UUID.randomUUID().toString(), bot, publicKey);
+            cpu.sender = CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(Base64.getDecoder()
+                    .decode(record.headers().lastHeader(RequestSignatures.CERTIFICATE_HEADER).value()))).getPublicKey();
+            cpu.request = record.value();
+            cpu.signature = Base64.getDecoder().decode(record.headers().lastHeader(RequestSignatures.SIGNATURE_HEADER).value());
+            for (int i = 0; i < 10 * CALLS; i++) { // the JIT compiles BouncyCastle's field arithmetic
+                cpu.signing.sshAndX509Pair();
+                cpu.verify();
+            }
+            return cpu;
+        }
+
+        private void verify() {
+            if (!RequestSignatures.verify(sender, request, signature)) {
+                throw new IllegalStateException("the driver's own request signature does not verify");
+            }
+        }
+
+        /** Median over 3 repetitions of {@value #CALLS} verifications, in microseconds of thread CPU per request. */
+        double microsPerVerification() {
+            double[] reps = new double[3];
+            for (int r = 0; r < reps.length; r++) {
+                long start = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < CALLS; i++) {
+                    verify();
+                }
+                reps[r] = (threads.getCurrentThreadCpuTime() - start) / 1000.0 / CALLS;
+            }
+            return median(reps);
+        }
+
+        /** Median over 3 repetitions of {@value #CALLS} signings, in microseconds of thread CPU per identity. */
+        double microsPerIdentity() {
+            double[] reps = new double[3];
+            for (int r = 0; r < reps.length; r++) {
+                long start = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < CALLS; i++) {
+                    signing.sshAndX509Pair();
+                }
+                reps[r] = (threads.getCurrentThreadCpuTime() - start) / 1000.0 / CALLS;
+            }
+            return median(reps);
+        }
     }
 
     /** Bytes on disk per topic (all partitions), from the broker's log directories. */
