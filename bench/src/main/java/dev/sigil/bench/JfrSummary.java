@@ -126,6 +126,7 @@ public final class JfrSummary {
             out.append(String.format("; allocation about %.0f MB/s (jdk.ObjectAllocationSample)", allocatedBytes / seconds / 1e6));
         }
         out.append('\n');
+        out.append("(samples are of threads running Java code: JIT compilation, GC and time in native code are not among them)\n");
         out.append("by category of the running frame:\n");
         for (var c : sorted(byCategory, 20)) {
             out.append(String.format("  %5.1f%%  %s%n", percent(c.getValue(), samples), c.getKey()));

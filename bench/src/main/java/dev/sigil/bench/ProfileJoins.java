@@ -57,15 +57,22 @@ public final class ProfileJoins {
             // Sigil at full rate answers 503 and its retries pile up, so the warm-up starts at half the rate.
             joins(cluster, http, publicKey, tokens(admin, 20 * Math.max(1, rate / 2)), Math.max(1, rate / 2), "warm-up 1");
             joins(cluster, http, publicKey, tokens(admin, 20 * rate), rate, "warm-up 2");
-            List<String> tokens = tokens(admin, seconds * rate); // made before the recording: not part of a join
-            Profiles profiles = Profiles.start(cluster, dir);
+            // The same load once without recordings, for CPU per join without JFR's own cost.
+            List<String> tokens = tokens(admin, seconds * rate); // made before the window: not part of a join
             ProcessCpu before = ProcessCpu.snapshot(cluster);
+            joins(cluster, http, publicKey, tokens, rate, "measured");
+            Map<String, Double> plain = ProcessCpu.snapshot(cluster).microsPerUnitSince(before, tokens.size());
+            tokens = tokens(admin, seconds * rate);
+            Profiles profiles = Profiles.start(cluster, dir);
+            // Each jcmd is a JVM of its own: let their start-up pass before the load, so it does not queue joins.
+            Thread.sleep(5_000);
+            before = ProcessCpu.snapshot(cluster);
             joins(cluster, http, publicKey, tokens, rate, "profiled");
-            ProcessCpu after = ProcessCpu.snapshot(cluster);
+            Map<String, Double> profiled = ProcessCpu.snapshot(cluster).microsPerUnitSince(before, tokens.size());
             List<Path> files = profiles.stop();
-            System.out.printf("%nCPU per join over the profiled %d s at %d joins/s (microseconds, from each process's CPU time; "
-                    + "JFR's own cost included):%n", seconds, rate);
-            after.microsPerUnitSince(before, tokens.size()).forEach((process, micros) -> System.out.printf("  %-22s %,8.0f%n", process, micros));
+            System.out.printf("%nCPU per join at %d joins/s, %d s each (microseconds, from each process's CPU time):%n", rate, seconds);
+            System.out.printf("  %-22s %10s %14s%n", "process", "measured", "profiled (JFR)");
+            plain.forEach((process, micros) -> System.out.printf("  %-22s %,10.0f %,14.0f%n", process, micros, profiled.get(process)));
             System.out.println();
             for (Path file : files) {
                 System.out.print(JfrSummary.summarise(LocalCluster.sourceRoot().relativize(file)));
