@@ -1,15 +1,18 @@
 package dev.sigil.join.join;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
@@ -19,19 +22,19 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RequestSignatures;
 import dev.sigil.join.api.RefusalException;
+import dev.sigil.contract.ReplyHeaders;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
-import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReplyTimeoutException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Asks issuer-service for certificates: puts the request on {@code sigil.issue.requests} (keyed by bot) and waits
- * for the result with the same correlation id on {@code sigil.issue.results}, read committed.
+ * for the result with the same request id on {@code sigil.issue.results}, read committed ({@link IssueExchange}).
  *
  * <p>A request with no answer within the reply timeout is sent again, with the same request id, up to
- * {@code sigil.join.issue-attempts} times: SmallRye registers a reply only once the broker has acknowledged the
- * request, so under load a fast answer can arrive first and be dropped. The issuer answers a repeated request id
- * with the certificates it already issued for it, so asking again never issues twice.
+ * {@code sigil.join.issue-attempts} times (the issuer may have been restarting, or its partitions moving). The
+ * issuer answers a repeated request id with the certificates it already issued for it, so asking again never issues
+ * twice.
  */
 @ApplicationScoped
 public class IssueClient {
@@ -39,12 +42,23 @@ public class IssueClient {
     private static final java.time.Duration TOKEN_PROPAGATION_STEP = java.time.Duration.ofMillis(200);
     private static final int TOKEN_PROPAGATION_ROUNDS = 10;
 
+    /** How a request reaches the issuer and its answer comes back. */
+    public interface Exchange {
+        /** Sends the request; completes with the answer's value (JSON), or fails if the request could not be sent. */
+        CompletableFuture<String> send(String requestId, String bot, String value, Headers headers);
+
+        /** Stops waiting for an answer that took too long. */
+        void forget(String requestId, CompletableFuture<String> answer);
+    }
+
     @Inject
-    @Channel("issue-requests")
-    KafkaRequestReply<String, String> requests;
+    Exchange exchange;
 
     @ConfigProperty(name = "sigil.join.issue-attempts", defaultValue = "2")
     int attempts;
+
+    @ConfigProperty(name = "sigil.join.issue-reply-timeout", defaultValue = "5s")
+    Duration replyTimeout;
 
     @ConfigProperty(name = "sigil.service-identity.dir")
     Optional<Path> identity;
@@ -67,14 +81,12 @@ public class IssueClient {
         });
         String value = EventJson.write(request);
         // Signed with join-service's own key, so the issuer knows who vouches for this join (a Kafka credential alone
-        // cannot mint); retries re-send the same signed record.
+        // cannot mint); retries re-send the same signed record. The request id comes back on the answer's header.
         RecordHeaders headers = new RecordHeaders();
         signer.ifPresent(s -> s.sign(headers, value));
-        Message<String> message = Message.of(value)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(request.bot()).withHeaders(headers).build());
-        return attempt(request, message, 1)
-                .map(reply -> EventJson.read(reply.getPayload(), IssueResult.class))
-                .flatMap(result -> tokenNotSeenYet(result) ? askAgainLater(request, message, 1) : Uni.createFrom().item(result))
+        headers.add(ReplyHeaders.CORRELATION_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
+        return ask(request, value, headers)
+                .flatMap(result -> tokenNotSeenYet(result) ? askAgainLater(request, value, headers, 1) : Uni.createFrom().item(result))
                 .onFailure(f -> !(f instanceof RefusalException)).transform(failure -> {
                     LOG.warnf("issue request %s for bot %s got no answer: %s", request.requestId(), request.bot(), failure.toString());
                     return new RefusalException(503, Refusal.ISSUER_UNAVAILABLE,
@@ -91,22 +103,46 @@ public class IssueClient {
         return !result.isIssued() && Refusal.TOKEN_NOT_FOUND.equals(result.refusal().code());
     }
 
-    private Uni<IssueResult> askAgainLater(IssueRequest request, Message<String> message, int round) {
+    private Uni<IssueResult> askAgainLater(IssueRequest request, String value, Headers headers, int round) {
         return Uni.createFrom().voidItem().onItem().delayIt().by(TOKEN_PROPAGATION_STEP)
-                .flatMap(v -> attempt(request, message, 1))
-                .map(reply -> EventJson.read(reply.getPayload(), IssueResult.class))
+                .flatMap(v -> ask(request, value, headers))
                 .flatMap(result -> tokenNotSeenYet(result) && round < TOKEN_PROPAGATION_ROUNDS
-                        ? askAgainLater(request, message, round + 1) : Uni.createFrom().item(result));
+                        ? askAgainLater(request, value, headers, round + 1) : Uni.createFrom().item(result));
     }
 
-    private Uni<Message<String>> attempt(IssueRequest request, Message<String> message, int attempt) {
-        return requests.request(message).onFailure(KafkaRequestReplyTimeoutException.class).recoverWithUni(timeout -> {
-            if (attempt >= attempts) {
-                return Uni.createFrom().failure(timeout);
-            }
-            LOG.infof("issue request %s for bot %s: no answer after attempt %d, asking again", request.requestId(),
-                    request.bot(), attempt);
-            return attempt(request, message, attempt + 1);
-        });
+    private Uni<IssueResult> ask(IssueRequest request, String value, Headers headers) {
+        return attempt(request, value, headers, 1).map(json -> EventJson.read(json, IssueResult.class));
+    }
+
+    private Uni<String> attempt(IssueRequest request, String value, Headers headers, int attempt) {
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().<String>emitter(emitter -> {
+            CompletableFuture<String> answer = exchange.send(request.requestId(), request.bot(), value, headers);
+            // Back on the caller's event loop: the reading thread only hands answers over, it never does their work.
+            answer.whenComplete((json, failure) -> onContext(context, () -> {
+                if (failure != null) {
+                    emitter.fail(failure);
+                } else {
+                    emitter.complete(json);
+                }
+            }));
+            emitter.onTermination(() -> exchange.forget(request.requestId(), answer));
+        }).ifNoItem().after(replyTimeout).failWith(() -> new TimeoutException("no answer within " + replyTimeout))
+                .onFailure(TimeoutException.class).recoverWithUni(timeout -> {
+                    if (attempt >= attempts) {
+                        return Uni.createFrom().failure(timeout);
+                    }
+                    LOG.infof("issue request %s for bot %s: no answer after attempt %d, asking again", request.requestId(),
+                            request.bot(), attempt);
+                    return attempt(request, value, headers, attempt + 1);
+                });
+    }
+
+    private static void onContext(Context context, Runnable work) {
+        if (context == null) {
+            work.run();
+        } else {
+            context.runOnContext(v -> work.run());
+        }
     }
 }

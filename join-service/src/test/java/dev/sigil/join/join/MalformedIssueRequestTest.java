@@ -27,8 +27,6 @@ import dev.sigil.join.joinmethod.JoinMethod;
 import dev.sigil.join.joinmethod.JoinMethods;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 import dev.sigil.join.ratelimit.RateLimits;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 
 /**
  * A join (or renewal) whose issue request could not be issued as it stands (too many outputs, a name that breaks
@@ -41,17 +39,21 @@ class MalformedIssueRequestTest {
     private final IssueClient issuer = new IssueClient();
     private final JoinResource join = new JoinResource();
 
-    @SuppressWarnings("unchecked")
     MalformedIssueRequestTest() {
         issuer.attempts = 1;
-        issuer.requests = (KafkaRequestReply<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {KafkaRequestReply.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("request")) {
-                        sent.add(args[0]);
-                        return Uni.createFrom().failure(new IllegalStateException("no Kafka in this test"));
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+        issuer.replyTimeout = java.time.Duration.ofSeconds(1);
+        issuer.exchange = new IssueClient.Exchange() {
+            @Override
+            public java.util.concurrent.CompletableFuture<String> send(String requestId, String bot, String value,
+                    org.apache.kafka.common.header.Headers headers) {
+                sent.add(value);
+                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no Kafka in this test"));
+            }
+
+            @Override
+            public void forget(String requestId, java.util.concurrent.CompletableFuture<String> answer) {
+            }
+        };
         JoinTokenView tokens = new JoinTokenView();
         tokens.remember(new JoinTokenSpec(AdminResource.tokenName(SECRET), "ci", "token", Instant.now().plusSeconds(3600),
                 null, null));
