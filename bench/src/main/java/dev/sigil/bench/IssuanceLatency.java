@@ -3,13 +3,13 @@ package dev.sigil.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,7 +29,8 @@ import dev.sigil.deploy.Service;
 /**
  * The Kafka part of a join's latency: issue requests put straight on {@code sigil.issue.requests} at a constant rate
  * (one driver thread sends and polls, like a join-service replica), each timed until its result is readable
- * read_committed on {@code sigil.issue.results}. Beside {@link JoinOpenLoop} it splits a join's latency into what
+ * read_committed on {@code sigil.issue.results}; one refused, or not answered within 5 s of when it was due, is a
+ * failure and counts in the percentiles as slower than any answer. Beside {@link JoinOpenLoop} it splits a join's latency into what
  * the issuer's exactly-once transactions cost and what HTTPS and join-service add. At each rate it first measures
  * {@link KafkaEcho} with the same driver — plain, and exactly-once committing every 20 ms (as the issuer) and every
  * 5 ms: the floor this machine's Kafka sets.
@@ -84,8 +85,15 @@ public final class IssuanceLatency {
         System.exit(0);
     }
 
-    /** One producer and one consumer on one thread, as a join-service replica has. */
-    private static final class Driver implements AutoCloseable {
+    /**
+     * One producer and one consumer on one thread, as a join-service replica has; usable against any started
+     * cluster ({@link JoinOpenLoop} runs it beside HTTP joins at the same rate).
+     */
+    static final class Driver implements AutoCloseable {
+        /** How long a request may wait for its answer before it counts as a failure. */
+        static final Duration TIMEOUT = Duration.ofSeconds(5);
+        /** How long after the deadline unanswered requests may still finish, unmeasured, before the next run. */
+        static final Duration DRAIN = Duration.ofSeconds(60);
         private final KafkaProducer<String, String> producer;
         private final KafkaConsumer<String, String> results;
         private final String requests;
@@ -107,38 +115,65 @@ public final class IssuanceLatency {
             TopicReader.followFromNow(results, answers);
         }
 
-        String run(int rate, int seconds, String name) throws IOException {
+        String run(int rate, int seconds, String name) throws Exception {
+            OpenLoopRun run = measure(rate, seconds, TIMEOUT, name, Cost.of(null));
+            System.out.println(run.line());
+            return run.line();
+        }
+
+        /**
+         * {@code rate * seconds} requests at a constant rate; one not answered within {@code timeout} of when it was
+         * due, or refused, is a failure. CPU is measured from the first send to the last answer (or the deadline);
+         * then unanswered requests get {@link #DRAIN} to finish, so they do not load the next run.
+         */
+        OpenLoopRun measure(int rate, int seconds, Duration timeout, String name, Cost cost) throws Exception {
             int n = rate * seconds;
             double[] latencies = new double[n];
-            Arrays.fill(latencies, Double.NaN);
+            Arrays.fill(latencies, Double.POSITIVE_INFINITY);
+            Map<String, Integer> outcomes = new TreeMap<>();
             Map<String, Integer> pending = new HashMap<>();
-            List<Long> due = new ArrayList<>(n);
+            long[] due = new long[n];
+            cost.sending();
             long start = System.nanoTime();
             long interval = 1_000_000_000L / rate;
-            long deadline = start + Duration.ofSeconds(seconds + 30).toNanos();
+            long deadline = start + (n - 1) * interval + timeout.toNanos();
             int sent = 0;
-            int answered = 0;
-            while (answered < n && System.nanoTime() < deadline) {
+            while (!(sent == n && pending.isEmpty()) && System.nanoTime() < deadline) {
                 while (sent < n && System.nanoTime() >= start + sent * interval) {
                     String id = UUID.randomUUID().toString();
                     String bot = bots.get(sent % bots.size());
                     pending.put(id, sent);
-                    due.add(start + sent * interval);
+                    due[sent] = start + sent * interval;
                     producer.send(DeliveryBots.issueRecord(requests, id, bot, publicKey));
                     sent++;
                 }
-                for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {
-                    Integer index = pending.remove(ResultIds.requestId(record.value()));
-                    if (index != null) {
-                        latencies[index] = (System.nanoTime() - due.get(index)) / 1e6;
-                        answered++;
+                receive(latencies, outcomes, pending, due, timeout);
+            }
+            cost.answered();
+            long drained = System.nanoTime() + DRAIN.toNanos();
+            while (!pending.isEmpty() && System.nanoTime() < drained) {
+                receive(latencies, outcomes, pending, due, timeout);
+            }
+            if (!pending.isEmpty()) {
+                outcomes.put("unanswered", pending.size());
+            }
+            cost.settled();
+            return OpenLoopRun.of(name, rate, timeout, latencies, outcomes, cost);
+        }
+
+        private void receive(double[] latencies, Map<String, Integer> outcomes, Map<String, Integer> pending, long[] due,
+                Duration timeout) throws IOException {
+            for (ConsumerRecord<String, String> record : results.poll(Duration.ofMillis(1))) {
+                Integer index = pending.remove(ResultIds.requestId(record.value()));
+                if (index != null) {
+                    double ms = (System.nanoTime() - due[index]) / 1e6;
+                    String outcome = ms > timeout.toMillis() ? "late" : record.value().contains("\"refusal\":") ? "refused" : "answered";
+                    outcomes.merge(outcome, 1, Integer::sum);
+                    if (outcome.equals("answered")) {
+                        latencies[index] = ms;
                     }
                 }
             }
-            String line = String.format("%-40s %s%s", name + ":", Percentiles.of(Arrays.stream(latencies).filter(l -> !Double.isNaN(l)).toArray()),
-                    answered == n ? "" : "; " + (n - answered) + " unanswered");
-            System.out.println(line);
-            return line;
         }
 
         @Override
