@@ -17,6 +17,10 @@ import java.util.Set;
 public record CaBundle(String clusterName, String sshUserCa, String sshHostCa, String tlsCa, String phase,
         int activeGeneration, Integer nextGeneration, List<String> trustedSshUserCas, List<String> trustedSshHostCas,
         List<String> trustedTlsCas, Map<String, String> x509Cas, Map<String, List<String>> trustedX509Cas) {
+    /** {@link EventJson}'s form with map entries in key order: the same bytes for equal bundles in any JVM. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = EventJson.MAPPER.copy()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
     /** The key under which the bundle is kept on {@code sigil.ca}. */
     public static final String KEY = "cluster";
 
@@ -79,6 +83,20 @@ public record CaBundle(String clusterName, String sshUserCa, String sshHostCa, S
     /** Whether this bundle names a CA for every purpose (a bundle from before the split does not). */
     public boolean hasEveryPurpose() {
         return x509Cas.keySet().containsAll(X509_PURPOSES) && trustedX509Cas.keySet().containsAll(X509_PURPOSES);
+    }
+
+    /**
+     * A short name for exactly this bundle: the first 16 bytes (hex) of the SHA-256 of its JSON with map keys
+     * sorted, so every reader of {@code sigil.ca} computes the same one. Issue results name their bundle by it
+     * ({@link IssueResult#caVersion()}); any change, a rotation phase's trusted lists included, changes it.
+     */
+    public String version() {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(this));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot compute the version of a CA bundle", e);
+        }
     }
 
     public boolean canMoveTo(String next) {

@@ -222,7 +222,7 @@ public final class BusAcls {
 
         /** output-writer, central or a node's: deliveries in a group of its own, results and renewal-due assigned. */
         void outputWriter(String group) {
-            read(DELIVERIES, ISSUE_RESULTS, RENEWAL_DUE);
+            read(DELIVERIES, ISSUE_RESULTS, RENEWAL_DUE, CA); // sigil.ca: the bundles results name by version
             write(ISSUE_REQUESTS, deadLetter(DELIVERIES), deadLetter(ISSUE_RESULTS));
             add(ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ);
         }

@@ -111,6 +111,9 @@ class CaRotationEndToEndTest {
         Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("token",
                 Bots.admin(cluster).createToken("rotating-bot", "10m"), "publicKey", Files.readString(Path.of(key + ".pub")).trim())), null);
         assertThat(joined.status()).as(joined.body().toString()).isEqualTo(200);
+        // The issue result names its CA bundle by version; the bot still gets the whole bundle of that version.
+        assertThat(joined.body().get("ca")).as("the bundle published now, phase and trust included").isEqualTo(ca());
+        assertThat(joined.body().has("caVersion")).isFalse();
         Files.writeString(Path.of(key + "-cert.pub"), joined.body().at("/identity/sshCertificate").asText());
         return key;
     }

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import dev.sigil.contract.Attestation;
 import dev.sigil.contract.BotInstance;
 import dev.sigil.contract.BotInstanceStatus;
+import dev.sigil.contract.CaBundle;
 import dev.sigil.contract.DeliverySpec;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
@@ -67,9 +68,14 @@ final class IssueProcessor implements Processor<String, String, String, String> 
     private WindowStore<String, String> answers;
     private KeyValueStore<String, String> deliveries;
     private IssuancePolicy policy;
+    /** Results carry the whole CA bundle, as before versions (for measuring the difference); else they name it. */
+    private final boolean inlineCaBundle;
+    private CaBundle versionedBundle;
+    private String versionOfBundle;
 
     IssueProcessor(CertificateAuthority ca, boolean clusterRequiresSessionMfa, RecordFailures failures,
-            RequestSenders senders) {
+            RequestSenders senders, boolean inlineCaBundle) {
+        this.inlineCaBundle = inlineCaBundle;
         this.ca = ca;
         this.senders = senders;
         this.clusterRequiresSessionMfa = clusterRequiresSessionMfa;
@@ -136,9 +142,13 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         if (result == null) {
             result = issue(request, now);
             if (result.isIssued()) {
-                answers.put(request.requestId(), EventJson.write(new AnsweredRequest(request.bot(), request.publicKey(), result)),
-                        now.toEpochMilli());
+                answers.put(request.requestId(), EventJson.write(inlineCaBundle ? AnsweredRequest.withKey(request, result)
+                        : AnsweredRequest.of(request, result)), now.toEpochMilli());
             }
+        } else if (earlier.namesCaByVersion() && !earlier.caVersion().equals(caVersion(ca.bundle()))) {
+            // The same certificates, with the trust the cluster publishes now: a reader started since may no longer
+            // find the older bundle on sigil.ca, which is compacted.
+            result = earlier.withCaVersion(caVersion(ca.bundle()));
         }
         // certificates given again were audited when they were issued
         IssueAnswers.ISSUE.answer(context, record, request.bot(), result,
@@ -208,7 +218,7 @@ final class IssueProcessor implements Processor<String, String, String, String> 
             return null;
         }
         AnsweredRequest earlier = EventJson.read(json, AnsweredRequest.class);
-        if (earlier.bot().equals(request.bot()) && earlier.publicKey().equals(request.publicKey())) {
+        if (earlier.answers(request)) {
             return earlier.result();
         }
         return refused(request, Refusal.MALFORMED_REQUEST, "request id " + request.requestId()
@@ -301,7 +311,18 @@ final class IssueProcessor implements Processor<String, String, String, String> 
         if (proof != null && !claimed) {
             usedProofs.put(proof, String.valueOf(expiryOf(attestation).toEpochMilli()));
         }
-        return IssueResult.issued(request, identity, outputs, ca.bundle());
+        CaBundle bundle = ca.bundle();
+        return inlineCaBundle ? IssueResult.issued(request, identity, outputs, bundle)
+                : IssueResult.issued(request, identity, outputs, caVersion(bundle));
+    }
+
+    /** The version of the bundle results name; computed once per bundle, which changes only with a rotation. */
+    private String caVersion(CaBundle bundle) {
+        if (bundle != versionedBundle) {
+            versionOfBundle = bundle.version();
+            versionedBundle = bundle;
+        }
+        return versionOfBundle;
     }
 
     /**

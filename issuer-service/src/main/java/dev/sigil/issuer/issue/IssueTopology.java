@@ -69,12 +69,13 @@ public class IssueTopology {
     public Topology topology(CertificateAuthority ca, MeterRegistry registry,
             @ConfigProperty(name = "sigil.ca.service-names") Set<String> serviceNames,
             @ConfigProperty(name = "sigil.policy.require-session-mfa", defaultValue = "false") boolean requireSessionMfa,
-            @ConfigProperty(name = "sigil.service-identity.dir") Optional<Path> serviceIdentity) {
+            @ConfigProperty(name = "sigil.service-identity.dir") Optional<Path> serviceIdentity,
+            @ConfigProperty(name = "sigil.issue.inline-ca-bundle", defaultValue = "false") boolean inlineCaBundle) {
         return topology(ca, registry, serviceNames, requireSessionMfa, serviceIdentity.map(IssueTopology::senders).orElseGet(() -> {
             LOG.warn("sigil.service-identity.dir is not set: issue requests are NOT checked for their sender's signature. "
                     + "Give the issuer its bus identity (ca.crt of Sigil's bus CA) so a Kafka credential alone cannot mint");
             return null;
-        }));
+        }), inlineCaBundle);
     }
 
     /** Trusts the bus CA in the issuer's own identity directory for request signatures. */
@@ -89,6 +90,15 @@ public class IssueTopology {
 
     Topology topology(CertificateAuthority ca, MeterRegistry registry, Set<String> serviceNames, boolean requireSessionMfa,
             RequestSenders senders) {
+        return topology(ca, registry, serviceNames, requireSessionMfa, senders, false);
+    }
+
+    /**
+     * With {@code inlineCaBundle}, results carry the whole CA bundle and remembered answers the bot's key, as before
+     * results named the bundle by version: readers still accept that form, and the benchmark measures against it.
+     */
+    Topology topology(CertificateAuthority ca, MeterRegistry registry, Set<String> serviceNames, boolean requireSessionMfa,
+            RequestSenders senders, boolean inlineCaBundle) {
         RecordFailures failures = new RecordFailures(registry);
         Topology topology = new Topology();
         addDesiredState(topology, BOTS, Topics.BOTS);
@@ -100,7 +110,7 @@ public class IssueTopology {
         // Requests and claimed requests are both keyed by bot and partitioned alike: one task reads both.
         topology.addSource("requests", new StringDeserializer(), new StringDeserializer(), Topics.ISSUE_REQUESTS,
                 Topics.ISSUE_CLAIMED);
-        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, failures, senders), "requests");
+        topology.addProcessor("issue", () -> new IssueProcessor(ca, requireSessionMfa, failures, senders, inlineCaBundle), "requests");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_PROOFS),
                 Serdes.String(), Serdes.String()), "issue");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INSTANCES),

@@ -21,6 +21,7 @@ import dev.sigil.join.joinmethod.JoinRequest;
 import dev.sigil.join.joinmethod.VerifiedJoin;
 import dev.sigil.join.joinmethod.token.TokenJoinMethod;
 import dev.sigil.join.ratelimit.RateLimits;
+import dev.sigil.join.renew.CaView;
 import dev.sigil.join.renew.CurrentIdentity;
 import io.smallrye.mutiny.Uni;
 
@@ -36,6 +37,8 @@ public class JoinResource {
     IssueClient issuer;
     @Inject
     RateLimits rateLimits;
+    @Inject
+    CaView caView;
     @Inject
     CurrentIdentity identities;
 
@@ -56,7 +59,7 @@ public class JoinResource {
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), verified.bot(), verified.attestation(),
                 request.publicKey(), request.ttl(), Instant.now(), previousInstance(request, verified, method), request.outputs(),
                 callerAddress(http));
-        return issuer.request(issue).map(JoinResource::answer);
+        return issuer.request(issue).flatMap(result -> caView.withBundle(result)).map(JoinResource::answer);
     }
 
     /** Where a join or renewal came from, for the bot instance's history (admins see it as the host). */

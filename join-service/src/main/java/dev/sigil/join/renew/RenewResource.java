@@ -39,6 +39,8 @@ public class RenewResource {
     IssueClient issuer;
     @Inject
     RateLimits rateLimits;
+    @Inject
+    CaView caView;
 
     /** The body: the current certificate (PEM), a challenge and its signature by the current key, and the new key. */
     public record RenewRequest(String certificate, String challenge, String signature, String publicKey, Duration ttl,
@@ -68,7 +70,7 @@ public class RenewResource {
         IssueRequest issue = new IssueRequest(Responses.requestId(request.requestId()), bot,
                 new Attestation(instance.joinMethod(), instance.joinToken(), "challenge:" + request.challenge(), challengeExpires),
                 request.publicKey(), request.ttl(), Instant.now(), instance, request.outputs(), JoinResource.callerAddress(http));
-        return issuer.request(issue).map(JoinResource::answer);
+        return issuer.request(issue).flatMap(result -> caView.withBundle(result)).map(JoinResource::answer);
     }
 
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
+import dev.sigil.contract.CaBundles;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
@@ -38,7 +39,8 @@ import dev.sigil.output.output.RenderCheck;
 /**
  * output-writer's way to the issuer: puts issue requests on {@code sigil.issue.requests} and waits for the result
  * with the same request id on {@code sigil.issue.results} (committed records only, from every partition, from
- * where it stood when it started). A request that times out is sent again with the same id, and the issuer
+ * where it stood when it started), then puts back the CA bundle the result names from its own view of
+ * {@code sigil.ca} ({@link CaBundleFollower}). A request that times out is sent again with the same id, and the issuer
  * answers a repeated id with the certificates it issued the first time. An answer that cannot be rendered safely
  * ({@link RenderCheck}) is dead-lettered with the reason and ends the wait with {@link RejectedAnswer}; results of
  * requests nobody here waits for are someone else's and are skipped. No result stops the reader.
@@ -54,8 +56,15 @@ final class IssueRequests implements Issuer {
         }
     }
 
-    private record Waiting(IssueRequest request, CompletableFuture<IssueResult> answer) {
+    private record Waiting(IssueRequest request, CompletableFuture<Answer> answer) {
     }
+
+    /** A result read for a waiting request, with the record it came in (to dead-letter it if it cannot be used). */
+    private record Answer(ConsumerRecord<String, byte[]> record, String text, IssueResult result) {
+    }
+
+    /** How long an answer waits for this writer's view of {@code sigil.ca} to reach the bundle the result names. */
+    static final Duration CA_CATCH_UP = Duration.ofSeconds(5);
 
     private final Producer<String, String> producer;
     private java.util.Optional<RequestSignatures.Signer> signer = java.util.Optional.empty();
@@ -66,10 +75,13 @@ final class IssueRequests implements Issuer {
     /** How many requests each bot has waiting: results of other bots are skipped unread (results are keyed by bot). */
     private final Map<String, Integer> waitingBots = new ConcurrentHashMap<>();
     private final Duration timeout;
+    /** The CA bundles results name by version; results that carry their bundle need none. */
+    private final CaBundles caBundles;
+    private final AutoCloseable caFollower;
     private volatile boolean running = true;
 
     IssueRequests(String bootstrapServers, Duration timeout, RecordFailures failures) {
-        this(producer(bootstrapServers), results(bootstrapServers), timeout, failures);
+        this(producer(bootstrapServers), results(bootstrapServers), timeout, failures, new CaBundleFollower(bootstrapServers));
         Thread reader = new Thread(this::readResults, "issue-results-reader");
         reader.setDaemon(true);
         reader.start();
@@ -83,6 +95,24 @@ final class IssueRequests implements Issuer {
 
     /** With clients of the caller's, and no reader thread: the caller calls {@link #readOnce()}. */
     IssueRequests(Producer<String, String> producer, Consumer<String, byte[]> results, Duration timeout, RecordFailures failures) {
+        this(producer, results, timeout, failures, new CaBundles(), () -> { });
+    }
+
+    /** As above, knowing the CA bundles in {@code caBundles} (tests add them by hand). */
+    IssueRequests(Producer<String, String> producer, Consumer<String, byte[]> results, Duration timeout, RecordFailures failures,
+            CaBundles caBundles) {
+        this(producer, results, timeout, failures, caBundles, () -> { });
+    }
+
+    private IssueRequests(Producer<String, String> producer, Consumer<String, byte[]> results, Duration timeout,
+            RecordFailures failures, CaBundleFollower follower) {
+        this(producer, results, timeout, failures, follower.bundles(), follower);
+    }
+
+    private IssueRequests(Producer<String, String> producer, Consumer<String, byte[]> results, Duration timeout,
+            RecordFailures failures, CaBundles caBundles, AutoCloseable caFollower) {
+        this.caBundles = caBundles;
+        this.caFollower = caFollower;
         this.producer = producer;
         this.results = results;
         this.timeout = timeout;
@@ -119,14 +149,17 @@ final class IssueRequests implements Issuer {
                 ProducerRecord<String, String> record = new ProducerRecord<>(Topics.ISSUE_REQUESTS, request.bot(), value);
                 signer.ifPresent(s -> s.sign(record.headers(), value)); // the issuer takes deliveries only from writers
                 producer.send(record);
+                Answer answer;
                 try {
-                    return waiting.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    answer = waiting.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     LOG.warnf("no answer to issue request %s for bot %s after %s (attempt %d)", request.requestId(),
                             request.bot(), timeout, attempt);
+                    continue;
                 } catch (ExecutionException e) {
                     throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
+                return usable(answer, request);
             }
             throw new TimeoutException("the issuer did not answer request " + request.requestId() + " in " + ATTEMPTS
                     + " attempts; is issuer-service running?");
@@ -189,14 +222,23 @@ final class IssueRequests implements Issuer {
         if (waiting == null) {
             return; // a result for a request not made here
         }
-        Optional<String> problem = RenderCheck.problem(result, waiting.request().bot(), waiting.request().outputs());
+        waiting.answer().complete(new Answer(record, text, result));
+    }
+
+    /**
+     * The answer with the CA bundle it names (waiting up to {@link #CA_CATCH_UP} for this writer's view of
+     * {@code sigil.ca} to reach it; else a {@link TimeoutException}, and the delivery tries again), checked by
+     * {@link RenderCheck}: one that cannot be rendered safely is dead-lettered and refused with {@link RejectedAnswer}.
+     */
+    private IssueResult usable(Answer answer, IssueRequest request) throws InterruptedException, TimeoutException {
+        IssueResult result = caBundles.resolveBlocking(answer.result(), CA_CATCH_UP);
+        Optional<String> problem = RenderCheck.problem(result, request.bot(), request.outputs());
         if (problem.isPresent()) {
             String reason = "the answer to issue request " + result.requestId() + " cannot be used: " + problem.get();
-            deadLetters.park(record, text, reason);
-            waiting.answer().completeExceptionally(new RejectedAnswer(reason));
-            return;
+            deadLetters.park(answer.record(), answer.text(), reason);
+            throw new RejectedAnswer(reason);
         }
-        waiting.answer().complete(result);
+        return result;
     }
 
     private void pause() {
@@ -211,6 +253,11 @@ final class IssueRequests implements Issuer {
     @Override
     public void close() {
         running = false;
+        try {
+            caFollower.close();
+        } catch (Exception e) {
+            LOG.debugf("closing the CA bundle follower: %s", e);
+        }
         results.wakeup();
         producer.close(Duration.ofSeconds(5));
     }
