@@ -19,7 +19,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class CryptoCeiling {
     /** JMH forks with java.class.path; under {@code mvn exec:java} the classes are in a class loader instead. */
-    private static void forkWithThisClasspath() throws Exception {
+    static void forkWithThisClasspath() throws Exception {
         if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader loader) {
             List<String> entries = new ArrayList<>();
             for (java.net.URL url : loader.getURLs()) {

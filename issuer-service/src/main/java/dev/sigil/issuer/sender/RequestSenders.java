@@ -1,16 +1,18 @@
 package dev.sigil.issuer.sender;
 
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
+import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,15 +36,26 @@ import dev.sigil.contract.RequestSignatures;
  * whose certificate Sigil's bus CA issued (the CA that also authenticates services to Kafka); the certificate's CN
  * names the sender: {@code join-service} vouches for joins and renewals, {@code output-writer} for deliveries
  * without a node, {@code output-writer-node-<node>} for its own node's deliveries only. Nothing else may ask.
+ *
+ * <p>The key is the service's request-signing key (Ed25519, its certificate limited to digitalSignature) or, for an
+ * identity directory without one (made before it existed, or a Strimzi Secret), its bus key (P-256), checked as
+ * before. Everything that depends only on the certificate is checked once and remembered by the certificate's exact
+ * bytes, so a request costs one signature verification and a hash lookup.
  */
 public final class RequestSenders {
     public static final String JOIN_SERVICE = "join-service";
     public static final String OUTPUT_WRITER = "output-writer";
     public static final String NODE_WRITER_PREFIX = "output-writer-node-";
 
+    /** Each sender sends the same certificate until it is re-issued; a handful of senders need far fewer entries. */
+    static final int REMEMBERED_CERTIFICATES = 256;
+
     private final List<X509Certificate> busCas;
-    /** Certificates the bus CA issued, by SHA-256 of their DER: each service sends the same one, a forged one is never kept. */
-    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+    /**
+     * Certificates the bus CA issued, by the certificate header's exact bytes; one that fails a check is never kept, so
+     * only the bus CA's own certificates can fill it, and it is bounded all the same.
+     */
+    private final Map<ByteBuffer, Checked> checked = new ConcurrentHashMap<>();
 
     private record Checked(Sender sender, PublicKey key) {
     }
@@ -61,17 +74,16 @@ public final class RequestSenders {
 
     /** The signing sender of a record, or the refusal saying why it cannot be trusted. */
     public Sender verify(Headers headers, String value, Instant now) {
-        byte[] der = decoded(headers.lastHeader(RequestSignatures.CERTIFICATE_HEADER));
+        Header certificateHeader = headers.lastHeader(RequestSignatures.CERTIFICATE_HEADER);
         byte[] signature = decoded(headers.lastHeader(RequestSignatures.SIGNATURE_HEADER));
-        if (der == null || signature == null) {
+        if (certificateHeader == null || certificateHeader.value() == null || signature == null) {
             throw refused("the issue request is not signed; only Sigil's services may ask the issuer, each with its own key");
         }
-        String fingerprint = fingerprint(der);
-        Checked known = checked.get(fingerprint);
+        Checked known = checked.get(ByteBuffer.wrap(certificateHeader.value()));
         if (known == null) {
-            X509Certificate certificate = certificate(der);
-            known = new Checked(chainToBusCa(certificate, now), certificate.getPublicKey());
-            checked.put(fingerprint, known);
+            X509Certificate certificate = certificate(decoded(certificateHeader));
+            known = new Checked(chainToBusCa(certificate, now), verifyingKey(certificate.getPublicKey()));
+            remember(certificateHeader.value().clone(), known);
         }
         Sender sender = known.sender();
         if (now.isAfter(sender.notAfter())) {
@@ -107,6 +119,21 @@ public final class RequestSenders {
         return Optional.of("'" + who + "' is not a sender the issuer takes requests from");
     }
 
+    private void remember(byte[] certificateHeader, Checked known) {
+        if (checked.size() >= REMEMBERED_CERTIFICATES) {
+            Iterator<ByteBuffer> any = checked.keySet().iterator();
+            if (any.hasNext()) {
+                checked.remove(any.next());
+            }
+        }
+        checked.put(ByteBuffer.wrap(certificateHeader), known);
+    }
+
+    /** How many certificates are remembered (tests: the bound holds). */
+    int remembered() {
+        return checked.size();
+    }
+
     private Sender chainToBusCa(X509Certificate certificate, Instant now) {
         for (X509Certificate ca : busCas) {
             try {
@@ -115,6 +142,9 @@ public final class RequestSenders {
                 }
                 certificate.verify(ca.getPublicKey(), RequestSignatures.PROVIDER);
                 certificate.checkValidity(Date.from(now));
+                if (isEd25519(certificate.getPublicKey()) && !signsOnly(certificate)) {
+                    throw refused("the sender's Ed25519 certificate is not a request-signing certificate (key usage digitalSignature only)");
+                }
                 String principal = commonName(certificate.getSubjectX500Principal());
                 if (principal == null) {
                     throw refused("the sender's certificate names no CN, so no sender");
@@ -125,6 +155,33 @@ public final class RequestSenders {
             }
         }
         throw refused("the sender's certificate was not issued by Sigil's bus CA");
+    }
+
+    /** The key as the signature provider's own object, parsed once here rather than converted on every verification. */
+    private static PublicKey verifyingKey(PublicKey key) {
+        try {
+            return KeyFactory.getInstance(key.getAlgorithm(), RequestSignatures.PROVIDER).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw refused("the sender's certificate holds a key the issuer cannot use: " + e.getMessage());
+        }
+    }
+
+    private static boolean isEd25519(PublicKey key) {
+        return key.getAlgorithm().equals("Ed25519") || key.getAlgorithm().equals("EdDSA");
+    }
+
+    /** Key usage present and exactly digitalSignature: what the bus CA puts on a request-signing certificate. */
+    private static boolean signsOnly(X509Certificate certificate) {
+        boolean[] usage = certificate.getKeyUsage();
+        if (usage == null || !usage[0]) {
+            return false;
+        }
+        for (int i = 1; i < usage.length; i++) {
+            if (usage[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String commonName(X500Principal subject) {
@@ -148,14 +205,6 @@ public final class RequestSenders {
             return Base64.getDecoder().decode(new String(header.value(), StandardCharsets.US_ASCII));
         } catch (IllegalArgumentException e) {
             throw refused("the sender headers are not base64");
-        }
-    }
-
-    private static String fingerprint(byte[] der) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
