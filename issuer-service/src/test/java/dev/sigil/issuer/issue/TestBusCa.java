@@ -13,6 +13,7 @@ import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -21,7 +22,10 @@ import org.bouncycastle.util.io.pem.PemObject;
 
 import dev.sigil.contract.RequestSignatures;
 
-/** A bus CA for tests: issues service identities (user.key, user.crt, ca.crt) as the launcher does. */
+/**
+ * A bus CA for tests: issues service identities (user.key, user.crt, ca.crt, and the Ed25519 request-signing.key and
+ * request-signing.crt that sign issue requests) as the launcher does.
+ */
 final class TestBusCa {
     private final Path dir;
     private final KeyPair caKey;
@@ -52,6 +56,15 @@ final class TestBusCa {
         Files.writeString(identity.resolve(RequestSignatures.KEY_FILE), pem(new PemObject("PRIVATE KEY", key.getPrivate().getEncoded())));
         Files.writeString(identity.resolve(RequestSignatures.CERTIFICATE_FILE), pem(certificate));
         Files.writeString(identity.resolve(RequestSignatures.CA_FILE), pem(caCertificate));
+        KeyPair requestKey = KeyPairGenerator.getInstance("Ed25519", RequestSignatures.PROVIDER).generateKeyPair();
+        X509CertificateHolder requestCertificate = new JcaX509v3CertificateBuilder(caCertificate.getSubject(),
+                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plusSeconds(3600)), new X500Name("CN=" + principal), requestKey.getPublic())
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(RequestSignatures.PROVIDER).build(caKey.getPrivate()));
+        Files.writeString(identity.resolve(RequestSignatures.REQUEST_KEY_FILE),
+                pem(new PemObject("PRIVATE KEY", requestKey.getPrivate().getEncoded())));
+        Files.writeString(identity.resolve(RequestSignatures.REQUEST_CERTIFICATE_FILE), pem(requestCertificate));
         return identity;
     }
 
