@@ -23,9 +23,8 @@ import dev.sigil.contract.Topics;
 
 /**
  * A join whose answer does not come within one reply timeout (5 s) is asked for again with the same request id,
- * and the bot gets the one set of certificates the issuer made for it, audited once. Under load SmallRye can drop an answer that
- * arrives before the broker acknowledged the request; here the issuer is paused instead, which looks the same to
- * join-service.
+ * and the bot gets the one set of certificates the issuer made for it, audited once. The issuer is paused, as a
+ * restarting issuer or one whose partitions are moving looks to join-service.
  */
 @ExtendWith(SigilCluster.class)
 class LateAnswerTest {

@@ -29,7 +29,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The tail of {@code sigil.audit} on this replica: the last {@value #KEPT} lines (committed only, as the issuer writes
+ * The tail of {@code sigil.audit} on this replica: the last {@value #KEPT} records (committed only, as the issuer writes
  * them in its transactions) and whoever follows it. One consumer per replica however many admins follow, each with no
  * consumer group: it reads from where each partition ends minus {@value #KEPT} at start.
  */
@@ -63,8 +63,16 @@ public class AuditTrail {
 
     /** The last {@code limit} lines, oldest first. */
     public synchronized List<String> recent(int limit) {
-        List<String> all = new ArrayList<>(recent);
-        return all.subList(Math.max(0, all.size() - limit), all.size());
+        List<String> lines = new ArrayList<>();
+        // Newest first until there are enough, then back in order: only what is asked for is compacted.
+        for (var newest = recent.descendingIterator(); newest.hasNext() && lines.size() < limit;) {
+            String line = compact(newest.next());
+            if (line != null) {
+                lines.add(line);
+            }
+        }
+        java.util.Collections.reverse(lines);
+        return lines;
     }
 
     /**
@@ -117,14 +125,18 @@ public class AuditTrail {
         }
     }
 
+    /** Keeps the raw value; it is parsed only when someone reads it (every join writes a line, few are read). */
     private synchronized void add(String value) {
-        String line = compact(value);
-        if (line == null) {
+        if (value == null) {
             return;
         }
-        recent.addLast(line);
+        recent.addLast(value);
         if (recent.size() > KEPT) {
             recent.removeFirst();
+        }
+        String line = followers.isEmpty() ? null : compact(value);
+        if (line == null) {
+            return;
         }
         for (Consumer<String> f : followers) {
             try {
