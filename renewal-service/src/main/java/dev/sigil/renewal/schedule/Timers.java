@@ -46,9 +46,7 @@ public final class Timers {
         if (previous != null) {
             try {
                 TrackedIdentity old = EventJson.read(previous, TrackedIdentity.class);
-                for (Instant point : List.of(old.renewAt(), overdueAt(old), old.validBefore(), old.validBefore().plus(KEEP_EXPIRED))) {
-                    timers.delete(key(point.toEpochMilli(), old.instanceId()));
-                }
+                deleteTimerOf(old);
             } catch (RuntimeException e) {
                 if (e instanceof org.apache.kafka.common.KafkaException) {
                     throw e; // the store itself failed: not ours to skip
@@ -64,11 +62,22 @@ public final class Timers {
 
     /** An identity no longer watched (its bot was deleted): whichever of its timers is set goes, and so does it. */
     void forget(TrackedIdentity identity) {
+        deleteTimerOf(identity);
+        identities.delete(identity.instanceId());
+    }
+
+    /**
+     * Deletes the identity's one timer, at whichever of its points it is set. Only a timer that is there is deleted:
+     * every delete writes a tombstone to the store's changelog, and the three points not set need none.
+     */
+    private void deleteTimerOf(TrackedIdentity identity) {
         for (Instant point : List.of(identity.renewAt(), overdueAt(identity), identity.validBefore(),
                 identity.validBefore().plus(KEEP_EXPIRED))) {
-            timers.delete(key(point.toEpochMilli(), identity.instanceId()));
+            String key = key(point.toEpochMilli(), identity.instanceId());
+            if (timers.get(key) != null) {
+                timers.delete(key);
+            }
         }
-        identities.delete(identity.instanceId());
     }
 
     /** The timer after {@code stage} has fired; after {@link #FORGET} the identity goes. */
