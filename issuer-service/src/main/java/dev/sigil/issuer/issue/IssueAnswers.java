@@ -15,6 +15,7 @@ import dev.sigil.contract.IssueResult;
 import dev.sigil.contract.IssuedIdentity;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.ReplyHeaders;
+import dev.sigil.contract.RequestSignatures;
 
 /**
  * How the issuer answers an issue request, from whichever stage decided: the result on {@code sigil.issue.results}
@@ -40,6 +41,10 @@ final class IssueAnswers {
         replyHeaders.remove(ReplyHeaders.TOPIC);
         replyHeaders.remove(ReplyHeaders.PARTITION);
         replyHeaders.remove(ReplyHeaders.DEAD_LETTER_REASON);
+        // The sender's certificate and signature vouch for the request's bytes, not the answer's: no reader of
+        // results checks them, and they were most of a result's bytes on Kafka.
+        replyHeaders.remove(RequestSignatures.CERTIFICATE_HEADER);
+        replyHeaders.remove(RequestSignatures.SIGNATURE_HEADER);
         context.forward(request.withKey(bot).withValue(EventJson.write(result)).withHeaders(replyHeaders),
                 resultsSink);
         if (audit != null) {

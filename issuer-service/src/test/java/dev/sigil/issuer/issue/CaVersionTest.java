@@ -177,9 +177,13 @@ class CaVersionTest {
         joinService.sign(headers, value);
         driver.createInputTopic(Topics.ISSUE_REQUESTS, new StringSerializer(), new StringSerializer())
                 .pipeInput(new TestRecord<>(request.bot(), value, headers));
-        List<String> answers = results.readValuesToList();
+        List<TestRecord<String, String>> answers = results.readRecordsToList();
         assertThat(answers).hasSize(1);
-        return EventJson.read(answers.get(0), IssueResult.class);
+        assertThat(answers.get(0).headers().lastHeader(ReplyHeaders.CORRELATION_ID).value()).isEqualTo("corr".getBytes());
+        assertThat(answers.get(0).headers().lastHeader(RequestSignatures.CERTIFICATE_HEADER)).as("no sender certificate on a result")
+                .isNull();
+        assertThat(answers.get(0).headers().lastHeader(RequestSignatures.SIGNATURE_HEADER)).isNull();
+        return EventJson.read(answers.get(0).value(), IssueResult.class);
     }
 
     private void put(String topic, String key, Object value) {
