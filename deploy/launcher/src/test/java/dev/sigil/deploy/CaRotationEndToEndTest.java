@@ -62,6 +62,9 @@ class CaRotationEndToEndTest {
         cluster.renewAdminIdentity();
         Path newCert = joinForCertificate("after-update-clients");
         assertThat(signingCa(newCert)).isEqualTo(fingerprint(newUserCa));
+        // Signed by the new key, so issued in update_clients: the answer carries that phase's bundle, both keys trusted.
+        assertThat(lastJoin.get("ca")).as("the bundle the result names: update_clients'").isEqualTo(ca());
+        assertThat(lastJoin.at("/ca/trustedSshUserCas")).hasSize(2);
         assertThat(Bots.records(cluster, Topics.RENEWAL_REQUESTS, "after-ca-rotation")).singleElement().asString()
                 .contains("\"scope\":\"after-ca-rotation\"");
 
@@ -92,6 +95,9 @@ class CaRotationEndToEndTest {
         assertThat(oldCert).exists();
     }
 
+    /** The body of the last join's answer. */
+    private JsonNode lastJoin;
+
     private JsonNode rotateTo(String phase) throws Exception {
         Bots.Answer accepted = Bots.post(cluster, "/v1/admin/ca/rotation", EventJson.write(Map.of("phase", phase, "spread", "1m")),
                 null);
@@ -111,9 +117,10 @@ class CaRotationEndToEndTest {
         Bots.Answer joined = Bots.post(cluster, "/v1/join", EventJson.write(Map.of("token",
                 Bots.admin(cluster).createToken("rotating-bot", "10m"), "publicKey", Files.readString(Path.of(key + ".pub")).trim())), null);
         assertThat(joined.status()).as(joined.body().toString()).isEqualTo(200);
-        // The issue result names its CA bundle by version; the bot still gets the whole bundle of that version.
-        assertThat(joined.body().get("ca")).as("the bundle published now, phase and trust included").isEqualTo(ca());
+        // The issue result names its CA bundle by version; the bot still gets the whole bundle, as before versions.
+        assertThat(joined.body().path("ca").path("trustedSshUserCas").size()).isPositive();
         assertThat(joined.body().has("caVersion")).isFalse();
+        lastJoin = joined.body();
         Files.writeString(Path.of(key + "-cert.pub"), joined.body().at("/identity/sshCertificate").asText());
         return key;
     }
