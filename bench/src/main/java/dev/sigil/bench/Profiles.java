@@ -31,7 +31,10 @@ final class Profiles {
     static Profiles start(LocalCluster cluster, Path dir) throws IOException, InterruptedException {
         Map<String, ProcessHandle> all = new LinkedHashMap<>(cluster.processes());
         all.put(ProcessCpu.DRIVER, ProcessHandle.current());
-        Files.createDirectories(dir);
+        // A recording holds each process's environment (jdk.InitialEnvironmentVariable), secrets included: owner only.
+        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         for (var process : all.entrySet()) {
             jcmd(process.getValue(), "JFR.start", "name=" + RECORDING, "settings=profile");
         }
@@ -45,6 +48,7 @@ final class Profiles {
             Path file = dir.resolve(process.getKey() + ".jfr").toAbsolutePath();
             jcmd(process.getValue(), "JFR.dump", "name=" + RECORDING, "filename=" + file);
             jcmd(process.getValue(), "JFR.stop", "name=" + RECORDING);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             files.add(file);
         }
         return files;

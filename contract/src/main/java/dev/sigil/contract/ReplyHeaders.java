@@ -6,9 +6,9 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Kafka headers of the request-reply exchange between join-service (SmallRye {@code KafkaRequestReply}) and
- * issuer-service. A reply must keep the correlation id and drop the reply topic and partition headers: a record that
- * still carries {@code REPLY_TOPIC} is taken for a request and ignored by the requester.
+ * Kafka headers of the request-reply exchange between join-service ({@code IssueExchange}) and issuer-service. A reply
+ * keeps the request's correlation id (each join-service call's own, never the client's request id) and drops the
+ * reply topic and partition headers, which requesters from before {@code IssueExchange} set.
  */
 public final class ReplyHeaders {
     public static final String CORRELATION_ID = "REPLY_CORRELATION_ID";

@@ -49,6 +49,8 @@ public final class RequestSenders {
 
     /** Each sender sends the same certificate until it is re-issued; a handful of senders need far fewer entries. */
     static final int REMEMBERED_CERTIFICATES = 256;
+    /** A bus certificate in base64 is well under 2 KB; anything far larger is not one (and would be kept in memory). */
+    static final int MAX_CERTIFICATE_HEADER = 8192;
 
     private final List<X509Certificate> busCas;
     /**
@@ -79,11 +81,15 @@ public final class RequestSenders {
         if (certificateHeader == null || certificateHeader.value() == null || signature == null) {
             throw refused("the issue request is not signed; only Sigil's services may ask the issuer, each with its own key");
         }
+        if (certificateHeader.value().length > MAX_CERTIFICATE_HEADER) {
+            throw refused("the sender's certificate header is over " + MAX_CERTIFICATE_HEADER + " bytes; a bus certificate is far smaller");
+        }
         Checked known = checked.get(ByteBuffer.wrap(certificateHeader.value()));
-        if (known == null) {
-            X509Certificate certificate = certificate(decoded(certificateHeader));
+        boolean seen = known != null;
+        if (!seen) {
+            byte[] der = decoded(certificateHeader);
+            X509Certificate certificate = certificate(der);
             known = new Checked(chainToBusCa(certificate, now), verifyingKey(certificate.getPublicKey()));
-            remember(certificateHeader.value().clone(), known);
         }
         Sender sender = known.sender();
         if (now.isAfter(sender.notAfter())) {
@@ -91,6 +97,9 @@ public final class RequestSenders {
         }
         if (!RequestSignatures.verify(known.key(), value, signature)) {
             throw refused("the issue request's signature does not verify with the certificate of " + sender.principal());
+        }
+        if (!seen) { // only a certificate whose key has just signed a request: a Kafka writer alone cannot fill the cache
+            remember(certificateHeader.value().clone(), known);
         }
         return sender;
     }
@@ -191,8 +200,17 @@ public final class RequestSenders {
 
     private static X509Certificate certificate(byte[] der) {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+            // The parser ignores bytes after the certificate: a header must be the certificate and nothing else.
+            if (!java.util.Arrays.equals(certificate.getEncoded(), der)) {
+                throw refused("the sender's certificate header holds more than one X.509 certificate");
+            }
+            return certificate;
         } catch (GeneralSecurityException | RuntimeException e) {
+            if (e instanceof SenderRefused refusal) {
+                throw refusal;
+            }
             throw refused("the sender's certificate header is not an X.509 certificate");
         }
     }

@@ -126,16 +126,41 @@ class RequestSendersTest {
 
     @Test
     void rememberedCertificatesAreBounded() throws Exception {
-        KeyPair key = KeyPairGenerator.getInstance("Ed25519", RequestSignatures.PROVIDER).generateKeyPair();
         for (int i = 0; i < RequestSenders.REMEMBERED_CERTIFICATES + 20; i++) {
+            Headers headers = RequestSignatures.Signer.fromDirectory(identity(bus, "node-writer-" + i, true))
+                    .sign(new RecordHeaders(), VALUE);
+            senders.verify(headers, VALUE, NOW);
+        }
+
+        assertThat(senders.remembered()).isEqualTo(RequestSenders.REMEMBERED_CERTIFICATES);
+    }
+
+    @Test
+    void aCertificateWhoseKeyDidNotSignIsNotRemembered() throws Exception {
+        KeyPair key = KeyPairGenerator.getInstance("Ed25519", RequestSignatures.PROVIDER).generateKeyPair();
+        for (int i = 0; i < 20; i++) {
             X509Certificate certificate = bus.issue("node-writer-" + i, key, new KeyUsage(KeyUsage.digitalSignature), NOW);
             Headers headers = new RecordHeaders().add(RequestSignatures.CERTIFICATE_HEADER,
                     Base64.getEncoder().encode(certificate.getEncoded())).add(RequestSignatures.SIGNATURE_HEADER,
                             Base64.getEncoder().encode(new byte[64]));
-            assertThatThrownBy(() -> senders.verify(headers, VALUE, NOW)).isInstanceOf(SenderRefused.class);
+            assertRefused(headers, VALUE, "does not verify");
         }
 
-        assertThat(senders.remembered()).isEqualTo(RequestSenders.REMEMBERED_CERTIFICATES);
+        assertThat(senders.remembered()).isZero();
+    }
+
+    @Test
+    void aCertificateHeaderWithBytesAfterTheCertificateIsRefused() throws Exception {
+        Headers signed = RequestSignatures.Signer.fromDirectory(identity(bus, "join-service", true)).sign(new RecordHeaders(), VALUE);
+        byte[] padded = java.util.Arrays.copyOf(certificateIn(signed).getEncoded(), certificateIn(signed).getEncoded().length + 1000);
+        Headers headers = new RecordHeaders().add(RequestSignatures.CERTIFICATE_HEADER, Base64.getEncoder().encode(padded))
+                .add(signed.lastHeader(RequestSignatures.SIGNATURE_HEADER));
+        assertRefused(headers, VALUE, "more than one X.509 certificate");
+
+        Headers huge = new RecordHeaders().add(RequestSignatures.CERTIFICATE_HEADER, new byte[RequestSenders.MAX_CERTIFICATE_HEADER + 1])
+                .add(signed.lastHeader(RequestSignatures.SIGNATURE_HEADER));
+        assertRefused(huge, VALUE, "over " + RequestSenders.MAX_CERTIFICATE_HEADER + " bytes");
+        assertThat(senders.remembered()).isZero();
     }
 
     private void assertRefused(Headers headers, String value, String why) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
@@ -19,6 +20,7 @@ import org.jboss.logging.Logger;
 import dev.sigil.contract.EventJson;
 import dev.sigil.contract.IssueRequest;
 import dev.sigil.contract.IssueResult;
+import dev.sigil.contract.Names;
 import dev.sigil.contract.Refusal;
 import dev.sigil.contract.RequestSignatures;
 import dev.sigil.join.api.RefusalException;
@@ -44,11 +46,18 @@ public class IssueClient {
 
     /** How a request reaches the issuer and its answer comes back. */
     public interface Exchange {
-        /** Sends the request; completes with the answer's value (JSON), or fails if the request could not be sent. */
-        CompletableFuture<String> send(String requestId, String bot, String value, Headers headers);
+        /**
+         * Sends the request; completes with the value (JSON) of the first answer carrying {@code correlationId} in its
+         * {@link ReplyHeaders#CORRELATION_ID} header, or fails if the request could not be sent.
+         */
+        CompletableFuture<String> send(String correlationId, String bot, String value, Headers headers);
 
         /** Stops waiting for an answer that took too long. */
-        void forget(String requestId, CompletableFuture<String> answer);
+        void forget(String correlationId, CompletableFuture<String> answer);
+    }
+
+    /** One request as it goes out, signed once for all its attempts. */
+    private record Outgoing(IssueRequest request, String value, Headers headers) {
     }
 
     @Inject
@@ -84,9 +93,9 @@ public class IssueClient {
         // cannot mint); retries re-send the same signed record. The request id comes back on the answer's header.
         RecordHeaders headers = new RecordHeaders();
         signer.ifPresent(s -> s.sign(headers, value));
-        headers.add(ReplyHeaders.CORRELATION_ID, request.requestId().getBytes(StandardCharsets.UTF_8));
-        return ask(request, value, headers)
-                .flatMap(result -> tokenNotSeenYet(result) ? askAgainLater(request, value, headers, 1) : Uni.createFrom().item(result))
+        Outgoing outgoing = new Outgoing(request, value, headers);
+        return ask(outgoing)
+                .flatMap(result -> tokenNotSeenYet(result) ? askAgainLater(outgoing, 1) : Uni.createFrom().item(result))
                 .onFailure(f -> !(f instanceof RefusalException)).transform(failure -> {
                     LOG.warnf("issue request %s for bot %s got no answer: %s", request.requestId(), request.bot(), failure.toString());
                     return new RefusalException(503, Refusal.ISSUER_UNAVAILABLE,
@@ -103,21 +112,40 @@ public class IssueClient {
         return !result.isIssued() && Refusal.TOKEN_NOT_FOUND.equals(result.refusal().code());
     }
 
-    private Uni<IssueResult> askAgainLater(IssueRequest request, String value, Headers headers, int round) {
+    private Uni<IssueResult> askAgainLater(Outgoing outgoing, int round) {
         return Uni.createFrom().voidItem().onItem().delayIt().by(TOKEN_PROPAGATION_STEP)
-                .flatMap(v -> ask(request, value, headers))
+                .flatMap(v -> ask(outgoing))
                 .flatMap(result -> tokenNotSeenYet(result) && round < TOKEN_PROPAGATION_ROUNDS
-                        ? askAgainLater(request, value, headers, round + 1) : Uni.createFrom().item(result));
+                        ? askAgainLater(outgoing, round + 1) : Uni.createFrom().item(result));
     }
 
-    private Uni<IssueResult> ask(IssueRequest request, String value, Headers headers) {
-        return attempt(request, value, headers, 1).map(json -> EventJson.read(json, IssueResult.class));
+    private Uni<IssueResult> ask(Outgoing outgoing) {
+        return attempt(outgoing, 1).map(json -> answerTo(outgoing.request(), json));
     }
 
-    private Uni<String> attempt(IssueRequest request, String value, Headers headers, int attempt) {
+    /** The answer, if it is to this very request: the correlation id is ours, and so must the request id and bot be. */
+    private static IssueResult answerTo(IssueRequest request, String json) {
+        IssueResult result = EventJson.read(json, IssueResult.class);
+        if (!request.requestId().equals(result.requestId()) || !request.bot().equals(result.bot())) {
+            LOG.warnf("an answer carrying the correlation id of issue request %s is for request %s of bot %s; not taken",
+                    request.requestId(), Names.printable(String.valueOf(result.requestId())), Names.printable(String.valueOf(result.bot())));
+            throw new IllegalStateException("an answer to another request carried this request's correlation id");
+        }
+        return result;
+    }
+
+    /**
+     * One attempt, under a correlation id of its own: never the client's request id (two callers naming the same
+     * request id must not get each other's answers), and never one an earlier attempt exposed on the results topic.
+     */
+    private Uni<String> attempt(Outgoing outgoing, int attempt) {
+        IssueRequest request = outgoing.request();
         Context context = Vertx.currentContext();
+        String correlationId = UUID.randomUUID().toString();
+        RecordHeaders headers = new RecordHeaders(outgoing.headers().toArray());
+        headers.add(ReplyHeaders.CORRELATION_ID, correlationId.getBytes(StandardCharsets.UTF_8));
         return Uni.createFrom().<String>emitter(emitter -> {
-            CompletableFuture<String> answer = exchange.send(request.requestId(), request.bot(), value, headers);
+            CompletableFuture<String> answer = exchange.send(correlationId, request.bot(), outgoing.value(), headers);
             // Back on the caller's event loop: the reading thread only hands answers over, it never does their work.
             answer.whenComplete((json, failure) -> onContext(context, () -> {
                 if (failure != null) {
@@ -126,7 +154,7 @@ public class IssueClient {
                     emitter.complete(json);
                 }
             }));
-            emitter.onTermination(() -> exchange.forget(request.requestId(), answer));
+            emitter.onTermination(() -> exchange.forget(correlationId, answer));
         }).ifNoItem().after(replyTimeout).failWith(() -> new TimeoutException("no answer within " + replyTimeout))
                 .onFailure(TimeoutException.class).recoverWithUni(timeout -> {
                     if (attempt >= attempts) {
@@ -134,7 +162,7 @@ public class IssueClient {
                     }
                     LOG.infof("issue request %s for bot %s: no answer after attempt %d, asking again", request.requestId(),
                             request.bot(), attempt);
-                    return attempt(request, value, headers, attempt + 1);
+                    return attempt(outgoing, attempt + 1);
                 });
     }
 

@@ -33,7 +33,7 @@ import io.quarkus.runtime.Startup;
 
 /**
  * Request-reply with issuer-service over Kafka: puts an issue request on {@code sigil.issue.requests} and completes
- * when the result with its request id is committed on {@code sigil.issue.results}.
+ * when the result carrying its correlation id is committed on {@code sigil.issue.results}.
  *
  * <p>The waiter is registered <em>before</em> the request is sent, so an answer faster than the broker's
  * acknowledgement of the request is never dropped (it was, with SmallRye's request-reply, which registers on the
@@ -51,6 +51,11 @@ public class IssueExchange implements IssueClient.Exchange {
     private final KafkaConsumer<String, String> results;
     private final Map<String, CompletableFuture<String>> waiting = new ConcurrentHashMap<>();
     private final Thread reader;
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "issue-requests");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean running = true;
 
     @Inject
@@ -62,6 +67,8 @@ public class IssueExchange implements IssueClient.Exchange {
         producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producerSettings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         producerSettings.put(ProducerConfig.CLIENT_ID_CONFIG, "sigil-join-issue-requests");
+        // A request the broker cannot take within the reply timeout fails instead of queueing behind it.
+        producerSettings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
         this.producer = new KafkaProducer<>(producerSettings, new StringSerializer(), new StringSerializer());
 
         Map<String, Object> consumerSettings = new HashMap<>(BusIdentityConfig.client(bootstrapServers));
@@ -81,21 +88,31 @@ public class IssueExchange implements IssueClient.Exchange {
     }
 
     @Override
-    public CompletableFuture<String> send(String requestId, String bot, String value, Headers headers) {
-        // Asking again with the same id waits on the same answer; the first answer to arrive ends every wait.
-        CompletableFuture<String> answer = waiting.computeIfAbsent(requestId, id -> new CompletableFuture<>());
-        producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, null, bot, value, headers), (metadata, failure) -> {
-            if (failure != null) {
-                waiting.remove(requestId, answer);
-                answer.completeExceptionally(failure);
+    public CompletableFuture<String> send(String correlationId, String bot, String value, Headers headers) {
+        CompletableFuture<String> answer = waiting.computeIfAbsent(correlationId, id -> new CompletableFuture<>());
+        // Off the caller's event loop: send() blocks while the broker is unreachable (up to max.block.ms).
+        sender.execute(() -> {
+            try {
+                producer.send(new ProducerRecord<>(Topics.ISSUE_REQUESTS, null, bot, value, headers), (metadata, failure) -> {
+                    if (failure != null) {
+                        fail(correlationId, answer, failure);
+                    }
+                });
+            } catch (RuntimeException e) {
+                fail(correlationId, answer, e);
             }
         });
         return answer;
     }
 
+    private void fail(String correlationId, CompletableFuture<String> answer, Throwable failure) {
+        waiting.remove(correlationId, answer);
+        answer.completeExceptionally(failure);
+    }
+
     @Override
-    public void forget(String requestId, CompletableFuture<String> answer) {
-        waiting.remove(requestId, answer);
+    public void forget(String correlationId, CompletableFuture<String> answer) {
+        waiting.remove(correlationId, answer);
     }
 
     private void read() {
@@ -112,8 +129,13 @@ public class IssueExchange implements IssueClient.Exchange {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
-                // Waiters time out and ask again; the reader must outlive any one bad poll.
-                LOG.errorf(e, "reading %s failed; reading on", Topics.ISSUE_RESULTS);
+                // Waiters time out and ask again; the reader must outlive any one bad poll, without spinning.
+                LOG.errorf(e, "reading %s failed; reading on in 1 s", Topics.ISSUE_RESULTS);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
             }
         }
     }
@@ -128,6 +150,7 @@ public class IssueExchange implements IssueClient.Exchange {
             Thread.currentThread().interrupt();
         }
         results.close();
+        sender.shutdown();
         producer.close(Duration.ofSeconds(5));
     }
 }
